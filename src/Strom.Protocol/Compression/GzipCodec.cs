@@ -1,18 +1,41 @@
 using System.Buffers;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using Strom.Protocol.Records;
 
 namespace Strom.Protocol.Compression;
 
 /// <summary>
-/// gzip (RFC 1952), codec 1. Java clients write one gzip member with the zlib default level
-/// (6, which is .NET's Optimal); readers must accept concatenated members, which
-/// <see cref="GZipStream"/> does.
+/// gzip (RFC 1952), codec 1: header (1f 8b 08 ...), deflate data, then CRC-32 and ISIZE of
+/// the member. Java writes one member at the zlib default level (6, .NET's Optimal), so
+/// compression uses <see cref="GZipStream"/>. Decompression calls the system zlib instead:
+/// GZipStream silently returns short data for a truncated stream or a missing trailer,
+/// which a broker validating produced batches cannot accept. Concatenated members are read;
+/// bytes after the last member that do not start a new member are ignored, as Java does.
 /// </summary>
-internal static class GzipCodec
+internal static unsafe partial class GzipCodec
 {
-    public static unsafe int Compress(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
+    private const string Library = "libz.so.1";
+    private const int GzipWindowBits = 16 + 15;
+    private const int ZOk = 0;
+    private const int ZStreamEnd = 1;
+    private const int ZBufError = -5;
+
+    /// <summary>A complete gzip member with no content, for empty input (GZipStream writes nothing).</summary>
+    private static ReadOnlySpan<byte> EmptyMember =>
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+    [ThreadStatic]
+    private static ZStream* t_stream;
+
+    public static int Compress(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
     {
+        if (input.IsEmpty)
+        {
+            EmptyMember.CopyTo(output.GetSpan(EmptyMember.Length));
+            output.Advance(EmptyMember.Length);
+            return EmptyMember.Length;
+        }
         var sink = new BufferWriterStream(output);
         using (var gzip = new GZipStream(sink, CompressionLevel.Optimal, leaveOpen: true))
         {
@@ -21,31 +44,98 @@ internal static class GzipCodec
         return sink.Written;
     }
 
-    public static unsafe void Decompress(ReadOnlySpan<byte> input, ref BoundedOutput output)
+    public static void Decompress(ReadOnlySpan<byte> input, ref BoundedOutput output)
     {
-        fixed (byte* p = input)
+        var stream = Inflater();
+        fixed (byte* src = input)
         {
-            using var source = new UnmanagedMemoryStream(p, input.Length);
-            using var gzip = new GZipStream(source, CompressionMode.Decompress);
-            try
+            stream->NextIn = src;
+            stream->AvailIn = (uint)input.Length;
+            while (true)
             {
-                while (true)
+                var span = output.Next();
+                int rc;
+                fixed (byte* dst = span)
                 {
-                    var span = output.Next();
-                    var n = gzip.Read(span);
-                    if (n == 0)
+                    stream->NextOut = dst;
+                    stream->AvailOut = (uint)span.Length;
+                    rc = inflate(stream, 0);
+                    output.Advance(span.Length - (int)stream->AvailOut);
+                }
+                if (rc == ZStreamEnd)
+                {
+                    var rest = (int)stream->AvailIn;
+                    if (rest < 2 || input[^rest] != 0x1f || input[^(rest - 1)] != 0x8b)
                     {
                         return;
                     }
-                    output.Advance(n);
+                    inflateReset(stream);
+                    continue;
                 }
-            }
-            catch (InvalidDataException e)
-            {
-                RecordThrow.Corrupt($"Invalid gzip data: {e.Message}");
+                if (rc == ZOk && (stream->AvailIn > 0 || stream->AvailOut == 0))
+                {
+                    continue;
+                }
+                if (rc == ZOk || rc == ZBufError)
+                {
+                    RecordThrow.Corrupt("Truncated gzip data.");
+                }
+                var message = stream->Message == 0 ? $"zlib error {rc}" : Marshal.PtrToStringAnsi(stream->Message);
+                RecordThrow.Corrupt($"Invalid gzip data: {message}");
             }
         }
     }
+
+    private static ZStream* Inflater()
+    {
+        var stream = t_stream;
+        if (stream is not null)
+        {
+            inflateReset(stream);
+            return stream;
+        }
+        stream = (ZStream*)NativeMemory.AllocZeroed((nuint)sizeof(ZStream));
+        var rc = inflateInit2_(stream, GzipWindowBits, zlibVersion(), sizeof(ZStream));
+        if (rc != ZOk)
+        {
+            NativeMemory.Free(stream);
+            throw new InvalidOperationException($"zlib inflateInit2 failed: {rc}");
+        }
+        t_stream = stream;
+        return stream;
+    }
+
+    /// <summary>zlib's z_stream; lives in native memory because zlib keeps a pointer back to it.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ZStream
+    {
+        public byte* NextIn;
+        public uint AvailIn;
+        public CULong TotalIn;
+        public byte* NextOut;
+        public uint AvailOut;
+        public CULong TotalOut;
+        public nint Message;
+        public nint State;
+        public nint Alloc;
+        public nint Free;
+        public nint Opaque;
+        public int DataType;
+        public CULong Adler;
+        public CULong Reserved;
+    }
+
+    [LibraryImport(Library)]
+    private static partial nint zlibVersion();
+
+    [LibraryImport(Library)]
+    private static partial int inflateInit2_(ZStream* stream, int windowBits, nint version, int streamSize);
+
+    [LibraryImport(Library)]
+    private static partial int inflate(ZStream* stream, int flush);
+
+    [LibraryImport(Library)]
+    private static partial int inflateReset(ZStream* stream);
 
     /// <summary>Write-only stream adapter so GZipStream can write straight into an IBufferWriter.</summary>
     private sealed class BufferWriterStream(IBufferWriter<byte> output) : Stream

@@ -38,7 +38,14 @@ public sealed class RecordBatchBuilder : IDisposable
     /// <summary>Size of the batch if it were written uncompressed now.</summary>
     public int UncompressedSize => RecordBatchHeader.Size + _records.WrittenCount;
 
-    /// <summary>Appends a record at the next offset delta. Pass <c>null</c> (not a null array) for a null key or value.</summary>
+    /// <summary>Appends a record at the next offset delta; a null array is a null key or value.</summary>
+    public void Append(long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers = null) =>
+        AppendSpan(_lastOffsetDelta + 1, timestamp, key, key is null, value, value is null, headers);
+
+    /// <summary>
+    /// Appends a record at the next offset delta. A null <see cref="ReadOnlyMemory{T}"/>? is a
+    /// null key or value (note: a null array converted to ReadOnlyMemory is empty, not null).
+    /// </summary>
     public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers = null) =>
         Append(_lastOffsetDelta + 1, timestamp, key, value, headers);
 

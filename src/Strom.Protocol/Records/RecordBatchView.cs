@@ -10,6 +10,9 @@ namespace Strom.Protocol.Records;
 /// </summary>
 public sealed class RecordBatchView
 {
+    /// <summary>A typed null: a bare <c>null</c> in a conditional would become an empty ReadOnlyMemory via byte[].</summary>
+    private static readonly ReadOnlyMemory<byte>? NoBytes = null;
+
     private readonly int _maxDecompressedBytes;
     private IReadOnlyList<Record>? _records;
 
@@ -79,8 +82,8 @@ public sealed class RecordBatchView
                 Timestamp = logAppendTime ? header.MaxTimestamp : header.BaseTimestamp + layout.TimestampDelta,
                 OffsetDelta = layout.OffsetDelta,
                 TimestampDelta = layout.TimestampDelta,
-                Key = layout.KeyLength < 0 ? null : record.Slice(layout.KeyStart, layout.KeyLength),
-                Value = layout.ValueLength < 0 ? null : record.Slice(layout.ValueStart, layout.ValueLength),
+                Key = layout.KeyLength < 0 ? NoBytes : record.Slice(layout.KeyStart, layout.KeyLength),
+                Value = layout.ValueLength < 0 ? NoBytes : record.Slice(layout.ValueStart, layout.ValueLength),
                 Headers = RecordCodec.ReadHeaders(record.Span, layout),
             });
             p += layout.Size;
@@ -168,7 +171,7 @@ public sealed class RecordBatchView
     {
         Offset = offset,
         Timestamp = timestamp,
-        Key = m.KeyLength < 0 ? null : entry.Slice(m.KeyStart, m.KeyLength),
-        Value = m.ValueLength < 0 ? null : entry.Slice(m.ValueStart, m.ValueLength),
+        Key = m.KeyLength < 0 ? NoBytes : entry.Slice(m.KeyStart, m.KeyLength),
+        Value = m.ValueLength < 0 ? NoBytes : entry.Slice(m.ValueStart, m.ValueLength),
     };
 }
