@@ -97,7 +97,7 @@ public static class RecordBatchValidator
         {
             return Fail(ref result, ErrorCode.InvalidRecord, "A transactional batch needs a producer id.");
         }
-        if (header.HasProducerId && header.BaseSequence < 0)
+        if (header.HasProducerId && header.BaseSequence < 0 && !header.IsControl)
         {
             return Fail(ref result, ErrorCode.InvalidRecord, "A batch with a producer id needs a base sequence.");
         }
