@@ -119,7 +119,7 @@ public static class RecordBatchValidator
         }
         else if (options.DeepCheckCompressed || options.RequireKeys)
         {
-            using var scratch = new PooledBufferWriter(Math.Min(Math.Max(payload.Length * 4, 1024), options.MaxDecompressedBytes + 1));
+            using var scratch = new PooledBufferWriter(PooledBufferWriter.DecompressionCapacity(payload.Length, options.MaxDecompressedBytes));
             try
             {
                 CompressionCodecs.Decompress(header.Compression, payload, scratch, options.MaxDecompressedBytes);
