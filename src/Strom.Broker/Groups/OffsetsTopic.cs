@@ -142,7 +142,8 @@ public sealed class OffsetsTopic(TopicManager topics, PartitionManager partition
                             if (record.Key is { } key)
                             {
                                 // Copied: the read buffer goes back to the pool when this block ends.
-                                chunk.Add((key.ToArray(), record.Value is { } v ? v.ToArray() : null));
+                                // (A null array would convert to an empty value, not a tombstone.)
+                                chunk.Add((key.ToArray(), record.Value is { } v ? new ReadOnlyMemory<byte>(v.ToArray()) : (ReadOnlyMemory<byte>?)null));
                             }
                         }
                     }
