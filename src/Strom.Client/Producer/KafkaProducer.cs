@@ -22,6 +22,7 @@ public sealed class KafkaProducer : IAsyncDisposable
     private readonly Dictionary<TopicPartition, PartitionQueue> _queues = [];
     private readonly HashSet<ProducerBatch> _incomplete = [];
     private readonly HashSet<string> _staleTopics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<PendingRecord>> _awaitingMetadata = new(StringComparer.Ordinal);
     private readonly StickyPartitioner _sticky = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
@@ -49,59 +50,121 @@ public sealed class KafkaProducer : IAsyncDisposable
     /// <summary>
     /// Produces one record. <paramref name="timestamp"/> defaults to now (ms since the epoch);
     /// <paramref name="partition"/> defaults to the key's murmur2 partition, or the sticky one
-    /// for a null key. The task completes when the record is acknowledged (acks) or fails.
+    /// for a null key. Records are queued in call order, also while the topic's metadata is
+    /// still being fetched. The task completes when the record is acknowledged (acks) or fails.
     /// </summary>
-    public async Task<DeliveryResult> ProduceAsync(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value,
+    public Task<DeliveryResult> ProduceAsync(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value,
         IReadOnlyList<RecordHeader>? headers = null, long? timestamp = null, int? partition = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        var estimate = 32 + (key?.Length ?? 0) + (value?.Length ?? 0) + (headers?.Sum(h => h.Key.Length * 3 + (h.Value?.Length ?? 0) + 10) ?? 0);
+        cancellationToken.ThrowIfCancellationRequested();
+        var estimate = 32 + (key?.Length ?? 0) + (value?.Length ?? 0) + (headers?.Sum(h => (h.Key.Length * 3) + (h.Value?.Length ?? 0) + 10) ?? 0);
         if (estimate + RecordBatchHeader.Size > _options.MaxRequestSize)
         {
-            throw new KafkaException(ErrorCode.MessageTooLarge, $"a record of about {estimate} bytes is larger than max.request.size ({_options.MaxRequestSize})");
+            return Task.FromException<DeliveryResult>(new KafkaException(ErrorCode.MessageTooLarge,
+                $"a record of about {estimate} bytes is larger than max.request.size ({_options.MaxRequestSize})"));
         }
-        var metadata = await _cluster.GetTopicAsync(topic, _options.Client.AllowAutoCreateTopics, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var count = metadata.Partitions.Count;
-        if (partition is { } p && (p < 0 || p >= count))
-        {
-            throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' has no partition {p} (it has {count})");
-        }
-        var ts = timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        Task<DeliveryResult> delivery;
+        var record = new PendingRecord(topic, key, value, headers, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), partition, estimate,
+            new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var resolve = false;
         var wake = false;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var keyed = key.HasValue && !_options.PartitionerIgnoreKeys;
-            var target = partition ?? (keyed ? Partitioners.ForKey(key!.Value.Span, count) : _sticky.Partition(topic, count));
-            var tp = new TopicPartition(topic, target);
-            if (!_queues.TryGetValue(tp, out var queue))
+            if (!_awaitingMetadata.TryGetValue(topic, out var waiting) && _cluster.Metadata.Topics.TryGetValue(topic, out var metadata)
+                && metadata.Partitions.Count > 0)
             {
-                _queues[tp] = queue = new PartitionQueue();
+                wake = Append(record, metadata.Partitions.Count);
             }
-            if (queue.Open is { } open && open.RecordCount > 0 && open.SizeInBytes + estimate > _options.BatchSize)
+            else
             {
-                CloseOpen(queue, count);
-                wake = true;
+                if (waiting is null)
+                {
+                    _awaitingMetadata[topic] = waiting = [];
+                    resolve = true;
+                }
+                waiting.Add(record);
             }
-            if (queue.Open is null)
-            {
-                queue.Open = new ProducerBatch(tp, _options.CompressionType, DateTime.UtcNow, _options.DeliveryTimeoutMs);
-                _incomplete.Add(queue.Open);
-            }
-            delivery = queue.Open.Append(ts, key, value, headers);
-            if (queue.Open.SizeInBytes >= _options.BatchSize)
-            {
-                CloseOpen(queue, count);
-                wake = true;
-            }
+        }
+        if (resolve)
+        {
+            _ = ResolveTopicAsync(topic);
         }
         if (wake || _options.LingerMs == 0)
         {
             Wake();
         }
-        return await delivery.ConfigureAwait(false);
+        return record.Completion.Task;
+    }
+
+    /// <summary>Fetches a topic's metadata, then appends the records that waited for it, in order.</summary>
+    private async Task ResolveTopicAsync(string topic)
+    {
+        TopicMetadata? metadata = null;
+        Exception? error = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.DeliveryTimeoutMs);
+            metadata = await _cluster.GetTopicAsync(topic, _options.Client.AllowAutoCreateTopics, cancellationToken: timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex is OperationCanceledException
+                ? new KafkaException(ErrorCode.RequestTimedOut, $"topic '{topic}' was not found in metadata within delivery.timeout.ms")
+                : ex;
+        }
+        lock (_lock)
+        {
+            _awaitingMetadata.Remove(topic, out var waiting);
+            foreach (var record in waiting ?? [])
+            {
+                if (metadata is null)
+                {
+                    record.Completion.TrySetException(error!);
+                }
+                else
+                {
+                    Append(record, metadata.Partitions.Count);
+                }
+            }
+        }
+        Wake();
+    }
+
+    /// <summary>Partitions the record and appends it to its partition's open batch; true when a batch closed. Caller holds the lock.</summary>
+    private bool Append(PendingRecord record, int count)
+    {
+        if (record.Partition is { } p && (p < 0 || p >= count))
+        {
+            record.Completion.TrySetException(new KafkaException(ErrorCode.UnknownTopicOrPartition,
+                $"topic '{record.Topic}' has no partition {p} (it has {count})"));
+            return false;
+        }
+        var closed = false;
+        var keyed = record.Key.HasValue && !_options.PartitionerIgnoreKeys;
+        var target = record.Partition ?? (keyed ? Partitioners.ForKey(record.Key!.Value.Span, count) : _sticky.Partition(record.Topic, count));
+        var tp = new TopicPartition(record.Topic, target);
+        if (!_queues.TryGetValue(tp, out var queue))
+        {
+            _queues[tp] = queue = new PartitionQueue();
+        }
+        if (queue.Open is { } open && open.RecordCount > 0 && open.SizeInBytes + record.Estimate > _options.BatchSize)
+        {
+            CloseOpen(queue, count);
+            closed = true;
+        }
+        if (queue.Open is null)
+        {
+            queue.Open = new ProducerBatch(tp, _options.CompressionType, DateTime.UtcNow, _options.DeliveryTimeoutMs);
+            _incomplete.Add(queue.Open);
+        }
+        queue.Open.Append(record.Timestamp, record.Key, record.Value, record.Headers, record.Completion);
+        if (queue.Open.SizeInBytes >= _options.BatchSize)
+        {
+            CloseOpen(queue, count);
+            closed = true;
+        }
+        return closed;
     }
 
     /// <summary>Sends everything buffered now (ignoring linger.ms) and waits until each record has its outcome.</summary>
@@ -113,7 +176,9 @@ public sealed class KafkaProducer : IAsyncDisposable
         {
             lock (_lock)
             {
-                pending = _incomplete.Select(b => b.Done.Task).ToArray();
+                pending = _incomplete.Select(b => b.Done.Task)
+                    .Concat(_awaitingMetadata.Values.SelectMany(w => w).Select(r => (Task)r.Completion.Task.ContinueWith(_ => { }, TaskScheduler.Default)))
+                    .ToArray();
             }
             Wake();
             await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -164,7 +229,7 @@ public sealed class KafkaProducer : IAsyncDisposable
             {
                 lock (_lock)
                 {
-                    if (_incomplete.Count == 0)
+                    if (_incomplete.Count == 0 && _awaitingMetadata.Count == 0)
                     {
                         return;
                     }
@@ -439,4 +504,7 @@ public sealed class KafkaProducer : IAsyncDisposable
         _wake.Dispose();
         _stop.Dispose();
     }
+
+    private sealed record PendingRecord(string Topic, ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value, IReadOnlyList<RecordHeader>? Headers,
+        long Timestamp, int? Partition, int Estimate, TaskCompletionSource<DeliveryResult> Completion);
 }

@@ -35,12 +35,11 @@ internal sealed class ProducerBatch
 
     public int SizeInBytes => Bytes?.Length ?? _builder!.UncompressedSize;
 
-    public Task<DeliveryResult> Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers)
+    public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers,
+        TaskCompletionSource<DeliveryResult> completion)
     {
         _builder!.Append(timestamp, key, value, headers);
-        var completion = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _records.Add((completion, timestamp));
-        return completion.Task;
     }
 
     public void Close()
