@@ -106,7 +106,7 @@ public sealed class CreateTopicsTests
         Assert.Equal(Code(ErrorCode.InvalidReplicaAssignment), otherBroker.ErrorCode);
         Assert.Equal("The manual partition assignment includes broker 2, but no such broker is registered.", otherBroker.ErrorMessage);
         Assert.Equal(Code(ErrorCode.InvalidReplicaAssignment), (await CreateAsync(connection, Assigned("twice", -1, -1, [1, 1]))).ErrorCode);
-        Assert.Equal(Code(ErrorCode.InvalidReplicaAssignment), (await CreateAsync(connection, Assigned("empty", -1, -1, []))).ErrorCode);
+        Assert.Equal(Code(ErrorCode.InvalidReplicaAssignment), (await CreateAsync(connection, Assigned("empty", -1, -1, Array.Empty<int>()))).ErrorCode);
         Assert.Equal(Code(ErrorCode.InvalidRequest), (await CreateAsync(connection, Assigned("counted", 2, -1, [1]))).ErrorCode);
     }
 
