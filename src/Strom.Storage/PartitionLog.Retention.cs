@@ -127,6 +127,7 @@ public sealed partial class PartitionLog
             {
                 return;
             }
+            _truncations++;
             var keep = FindSegment(_segments, offset);
             if (keep < 0)
             {
@@ -161,6 +162,7 @@ public sealed partial class PartitionLog
 
     private void TruncateFullyAndStartAtLocked(long offset)
     {
+        _truncations++;
         var doomed = _segments;
         foreach (var segment in doomed)
         {

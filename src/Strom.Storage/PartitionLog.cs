@@ -36,6 +36,7 @@ public sealed partial class PartitionLog : IDisposable
     private long _recoveryPoint;
     private long _unflushedMessages;
     private long _lastFlushMs;
+    private long _truncations;
     private bool _closed;
 
     private PartitionLog(string directory, TopicPartition tp, LogConfig config, TimeProvider time, LogSegment[] segments, LeaderEpochCache epochs)
@@ -362,12 +363,51 @@ public sealed partial class PartitionLog : IDisposable
         Volatile.Write(ref _recoveryPoint, Math.Max(_recoveryPoint, fresh.BaseOffset));
     }
 
-    /// <summary>fsyncs everything appended so far and advances the recovery point to the log end.</summary>
+    /// <summary>
+    /// fsyncs everything appended so far and advances the recovery point to that log end. The
+    /// fsync runs outside the writer lock, so appends continue meanwhile.
+    /// </summary>
     public void Flush()
     {
+        List<LogSegment> dirty = [];
+        long upTo, truncations, messages;
         lock (_lock)
         {
-            FlushLocked();
+            if (_closed)
+            {
+                return;
+            }
+            upTo = _logEndOffset;
+            messages = _unflushedMessages;
+            truncations = _truncations;
+            foreach (var s in _segments)
+            {
+                if (s.NextOffset > _recoveryPoint || s == Active)
+                {
+                    s.Flush(fsync: false);
+                    dirty.Add(s);
+                }
+            }
+        }
+        try
+        {
+            foreach (var s in dirty)
+            {
+                s.Fsync();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // A segment was deleted meanwhile; its data no longer needs to be durable.
+        }
+        lock (_lock)
+        {
+            if (truncations == _truncations && upTo > _recoveryPoint)
+            {
+                Volatile.Write(ref _recoveryPoint, upTo);
+            }
+            _unflushedMessages -= messages;
+            _lastFlushMs = NowMs;
         }
     }
 
@@ -388,12 +428,14 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>Flushes when flush.ms has passed since the last flush (called by the log manager).</summary>
     public void FlushIfDue(long nowMs)
     {
+        bool due;
         lock (_lock)
         {
-            if (!_closed && _config.FlushMs != long.MaxValue && nowMs - _lastFlushMs >= _config.FlushMs)
-            {
-                FlushLocked();
-            }
+            due = !_closed && _config.FlushMs != long.MaxValue && nowMs - _lastFlushMs >= _config.FlushMs;
+        }
+        if (due)
+        {
+            Flush();
         }
     }
 

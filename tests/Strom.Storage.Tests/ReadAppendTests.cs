@@ -43,6 +43,7 @@ public class ReadAppendTests : IDisposable
         Assert.Equal([20L, 23], stored.Select(b => b.BaseOffset));
         Assert.All(stored, b => Assert.Equal(4, b.PartitionLeaderEpoch));
         Assert.Equal([new Formats.EpochEntry(0, 0), new Formats.EpochEntry(4, 20)], _log.LeaderEpochs);
+        Assert.Equal("0\n2\n0 0\n4 20\n", File.ReadAllText(Path.Combine(_log.Directory, Formats.LogFileNames.LeaderEpochCheckpoint)));
     }
 
     [Fact]

@@ -198,6 +198,31 @@ public class SegmentLifecycleTests : IDisposable
     }
 
     [Fact]
+    public void FlushMessagesAdvancesTheRecoveryPoint()
+    {
+        using var log = Open(LogConfig.Default with { FlushMessages = 3 });
+        log.AppendBatch(2);
+        Assert.Equal(0, log.RecoveryPoint);
+        log.AppendBatch(2);
+        Assert.Equal(4, log.RecoveryPoint);
+        log.AppendBatch(1);
+        Assert.Equal(4, log.RecoveryPoint);
+        log.Flush();
+        Assert.Equal(5, log.RecoveryPoint);
+    }
+
+    [Fact]
+    public void FlushMsIsCheckedAgainstTheClock()
+    {
+        using var log = Open(LogConfig.Default with { FlushMs = 1_000 });
+        log.AppendBatch(2);
+        log.FlushIfDue(_time.NowMs + 999);
+        Assert.Equal(0, log.RecoveryPoint);
+        log.FlushIfDue(_time.NowMs + 1_000);
+        Assert.Equal(2, log.RecoveryPoint);
+    }
+
+    [Fact]
     public void TruncateToZeroEmptiesTheLog()
     {
         using var log = Open(LogConfig.Default with { SegmentBytes = BatchSize * 2 });

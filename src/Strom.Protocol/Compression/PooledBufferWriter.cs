@@ -18,6 +18,10 @@ internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWr
 
     public void Reset() => _written = 0;
 
+    /// <summary>A first guess for decompressed data: 4x the input, at least 1 KiB, never above the cap.</summary>
+    public static int DecompressionCapacity(int compressedLength, int maxOutputBytes) =>
+        (int)Math.Clamp(compressedLength * 4L, 1024L, Math.Max(1024L, maxOutputBytes + 1L));
+
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

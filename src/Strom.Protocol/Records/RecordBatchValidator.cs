@@ -97,7 +97,7 @@ public static class RecordBatchValidator
         {
             return Fail(ref result, ErrorCode.InvalidRecord, "A transactional batch needs a producer id.");
         }
-        if (header.HasProducerId && header.BaseSequence < 0)
+        if (header.HasProducerId && header.BaseSequence < 0 && !header.IsControl)
         {
             return Fail(ref result, ErrorCode.InvalidRecord, "A batch with a producer id needs a base sequence.");
         }
@@ -119,7 +119,7 @@ public static class RecordBatchValidator
         }
         else if (options.DeepCheckCompressed || options.RequireKeys)
         {
-            using var scratch = new PooledBufferWriter(Math.Min(Math.Max(payload.Length * 4, 1024), options.MaxDecompressedBytes + 1));
+            using var scratch = new PooledBufferWriter(PooledBufferWriter.DecompressionCapacity(payload.Length, options.MaxDecompressedBytes));
             try
             {
                 CompressionCodecs.Decompress(header.Compression, payload, scratch, options.MaxDecompressedBytes);

@@ -54,7 +54,7 @@ public sealed class RecordBatchView
         var payload = Bytes[RecordBatchHeader.Size..];
         if (Compression != CompressionType.None)
         {
-            using var scratch = new PooledBufferWriter(Math.Min(Math.Max(payload.Length * 4, 1024), _maxDecompressedBytes + 1));
+            using var scratch = new PooledBufferWriter(PooledBufferWriter.DecompressionCapacity(payload.Length, _maxDecompressedBytes));
             CompressionCodecs.Decompress(Compression, payload.Span, scratch, _maxDecompressedBytes);
             payload = scratch.WrittenSpan.ToArray();
         }
@@ -108,7 +108,7 @@ public sealed class RecordBatchView
             {
                 RecordThrow.Corrupt("Compressed message has a null value.");
             }
-            using var scratch = new PooledBufferWriter(Math.Min(Math.Max(outer.ValueLength * 4, 1024), maxDecompressedBytes + 1));
+            using var scratch = new PooledBufferWriter(PooledBufferWriter.DecompressionCapacity(outer.ValueLength, maxDecompressedBytes));
             CompressionCodecs.Decompress(
                 outer.Compression, entry.Span.Slice(outer.ValueStart, outer.ValueLength), scratch, maxDecompressedBytes,
                 legacyLz4Checksum: outer.Magic == 0);

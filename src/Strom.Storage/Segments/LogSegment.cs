@@ -373,6 +373,14 @@ internal sealed class LogSegment : IDisposable
         }
     }
 
+    /// <summary>fsyncs the log and index files; needs no lock (pair with <c>Flush(fsync: false)</c> under it).</summary>
+    public void Fsync()
+    {
+        RandomAccess.FlushToDisk(_log);
+        _offsetIndex.Fsync();
+        _timeIndex.Fsync();
+    }
+
     /// <summary>Renames the files to <c>.deleted</c>; readers holding the segment keep working until disposal.</summary>
     public void RenameForDeletion()
     {

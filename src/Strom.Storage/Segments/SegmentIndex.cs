@@ -153,9 +153,18 @@ internal sealed class SegmentIndex<T> : IDisposable where T : struct, IIndexEntr
             }
             _persisted = count;
         }
-        if (fsync && _handle is not null)
+        if (fsync)
         {
-            RandomAccess.FlushToDisk(_handle);
+            Fsync();
+        }
+    }
+
+    /// <summary>fsyncs what <see cref="Flush"/> wrote; safe outside the writer lock.</summary>
+    public void Fsync()
+    {
+        if (Volatile.Read(ref _handle) is { } handle)
+        {
+            RandomAccess.FlushToDisk(handle);
         }
     }
 
