@@ -93,6 +93,11 @@ public class CliTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
             "--partition", "0", "--timeout", "1500");
         Assert.Equal(0, consumed.Exit);
         Assert.Equal(["a", "b", "c"], Lines(consumed.Out));
+        var json = await RunAsync("", "consume", "--topic", topic, "--from-beginning", "--max", "1", "--format", "json", "--timeout", "5000");
+        using (var doc = JsonDocument.Parse(Lines(json.Out).Single()))
+        {
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("key").ValueKind);
+        }
         var future = await RunAsync("", "consume", "--topic", topic, "--from-time", "2999-01-01T00:00:00Z", "--timeout", "500");
         Assert.Equal(0, future.Exit);
         Assert.Empty(Lines(future.Out));

@@ -86,14 +86,18 @@ public class ProduceConsumeTests(BrokerFixture fixture) : IClassFixture<BrokerFi
         {
             await producer.ProduceAsync(topic, null, null, partition: 0);
             await producer.ProduceAsync(topic, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, partition: 0);
+            byte[]? nullArray = null;
+            await producer.ProduceAsync(topic, nullArray, [], partition: 0);
         }
         await using var consumer = NewConsumer();
         consumer.Assign([new TopicPartition(topic, 0)]);
-        var read = await ReadAsync(consumer, 2);
+        var read = await ReadAsync(consumer, 3);
         Assert.Null(read[0].Key);
         Assert.Null(read[0].Value);
         Assert.Equal(0, read[1].Key!.Value.Length);
         Assert.Equal(0, read[1].Value!.Value.Length);
+        Assert.Null(read[2].Key);
+        Assert.Equal(0, read[2].Value!.Value.Length);
     }
 
     [Fact]

@@ -16,6 +16,8 @@ namespace Strom.Client.Producer;
 /// </summary>
 public sealed class KafkaProducer : IAsyncDisposable
 {
+    private static readonly ReadOnlyMemory<byte>? NoBytes = null;
+
     private readonly KafkaCluster _cluster;
     private readonly ProducerOptions _options;
     private readonly object _lock = new();
@@ -96,6 +98,14 @@ public sealed class KafkaProducer : IAsyncDisposable
         }
         return record.Completion.Task;
     }
+
+    /// <summary>
+    /// <see cref="ProduceAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, IReadOnlyList{RecordHeader}?, long?, int?, CancellationToken)"/>
+    /// for arrays: a null array is a null key or value (a null array converted to ReadOnlyMemory would be empty instead).
+    /// </summary>
+    public Task<DeliveryResult> ProduceAsync(string topic, byte[]? key, byte[]? value,
+        IReadOnlyList<RecordHeader>? headers = null, long? timestamp = null, int? partition = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, key is null ? NoBytes : key.AsMemory(), value is null ? NoBytes : value.AsMemory(), headers, timestamp, partition, cancellationToken);
 
     /// <summary>Fetches a topic's metadata, then appends the records that waited for it, in order.</summary>
     private async Task ResolveTopicAsync(string topic)
