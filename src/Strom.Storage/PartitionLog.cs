@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Strom.Protocol.Records;
 using Strom.Storage.Formats;
+using Strom.Storage.Producers;
 using Strom.Storage.Segments;
 
 namespace Strom.Storage;
@@ -28,6 +29,7 @@ public sealed partial class PartitionLog : IDisposable
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly LeaderEpochCache _epochs;
+    private readonly ProducerStateManager _producers;
     private LogConfig _config;
     private LogSegment[] _segments;
     private long _logEndOffset;
@@ -47,6 +49,7 @@ public sealed partial class PartitionLog : IDisposable
         _time = time;
         _segments = segments;
         _epochs = epochs;
+        _producers = new ProducerStateManager(directory);
         _lastFlushMs = NowMs;
     }
 
@@ -180,6 +183,7 @@ public sealed partial class PartitionLog : IDisposable
             _highWatermark = logEnd,
             _recoveryPoint = logEnd,
         };
+        log.LoadProducerState();
         return log;
     }
 
@@ -228,9 +232,13 @@ public sealed partial class PartitionLog : IDisposable
     /// Appends batches the broker has validated. The log assigns offsets by stamping each batch's
     /// base offset and partition leader epoch in place (and, for LogAppendTime, the timestamp type
     /// and max timestamp with a fresh CRC), then writes all of them to the active segment in one
-    /// write, rolling first when segment.bytes, segment.ms or a full index require it.
+    /// write, rolling first when segment.bytes, segment.ms or a full index require it. Batches
+    /// with a producer id are checked against the producer state first (see
+    /// <see cref="ProducerStateManager.Check"/>): a retried duplicate returns the original offsets
+    /// with <see cref="AppendResult.IsDuplicate"/>; a sequence or epoch error throws
+    /// <see cref="StorageException"/> with its Kafka error code.
     /// </summary>
-    public AppendResult Append(Span<byte> batches, int leaderEpoch, long? logAppendTimeMs)
+    public AppendResult Append(Span<byte> batches, int leaderEpoch, long? logAppendTimeMs, AppendOrigin origin = AppendOrigin.Client)
     {
         lock (_lock)
         {
@@ -248,6 +256,10 @@ public sealed partial class PartitionLog : IDisposable
             if (logAppendTimeMs is { } appendTime)
             {
                 maxTimestamp = appendTime;
+            }
+            if (_producers.Check(batches, origin) is { } duplicate)
+            {
+                return new AppendResult(duplicate.FirstOffset, duplicate.LastOffset, logAppendTimeMs is null ? -1 : duplicate.Timestamp, _logStartOffset, IsDuplicate: true);
             }
             var firstOffset = _logEndOffset;
             var lastOffset = firstOffset + offsetCount - 1;
@@ -280,6 +292,7 @@ public sealed partial class PartitionLog : IDisposable
                 throw;
             }
             _epochs.Assign(leaderEpoch, firstOffset);
+            TrackProducers(batches);
             Volatile.Write(ref _logEndOffset, lastOffset + 1);
             _unflushedMessages += records;
             if (_unflushedMessages >= config.FlushMessages)
@@ -359,6 +372,7 @@ public sealed partial class PartitionLog : IDisposable
         }
         var fresh = LogSegment.Create(Directory, _logEndOffset, _config, nowMs);
         active.OnBecomeInactive();
+        _producers.TakeSnapshot(fresh.BaseOffset);
         Volatile.Write(ref _segments, [.. _segments, fresh]);
         Volatile.Write(ref _recoveryPoint, Math.Max(_recoveryPoint, fresh.BaseOffset));
     }
@@ -461,6 +475,7 @@ public sealed partial class PartitionLog : IDisposable
             }
             Active.OnBecomeInactive();
             FlushLocked();
+            _producers.TakeSnapshot(_logEndOffset);
             foreach (var s in _segments)
             {
                 s.Dispose();
