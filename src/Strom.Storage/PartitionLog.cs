@@ -187,16 +187,26 @@ public sealed partial class PartitionLog : IDisposable
         return log;
     }
 
-    /// <summary>Segment base offsets on disk; removes leftovers of interrupted deletes and writes.</summary>
+    /// <summary>
+    /// Segment base offsets on disk; removes leftovers of interrupted deletes, writes and
+    /// cleanings, and completes an interrupted compaction swap.
+    /// </summary>
     private static List<long> ScanDirectory(string directory)
     {
         var bases = new List<long>();
         var indexBases = new List<(long Base, string Path)>();
+        var swaps = new List<long>();
         foreach (var path in System.IO.Directory.EnumerateFiles(directory))
         {
             var name = Path.GetFileName(path);
-            if (name.EndsWith(LogFileNames.DeletedSuffix, StringComparison.Ordinal)
-                || name.EndsWith(LogFileNames.TempSuffix, StringComparison.Ordinal))
+            if (LogFileNames.TryParseBaseOffset(name, LogFileNames.LogSuffix + LogFileNames.SwapSuffix, out var swap))
+            {
+                swaps.Add(swap);
+            }
+            else if (name.EndsWith(LogFileNames.DeletedSuffix, StringComparison.Ordinal)
+                || name.EndsWith(LogFileNames.TempSuffix, StringComparison.Ordinal)
+                || name.EndsWith(LogFileNames.CleanedSuffix, StringComparison.Ordinal)
+                || name.EndsWith(LogFileNames.SwapSuffix, StringComparison.Ordinal))
             {
                 File.Delete(path);
             }
@@ -210,6 +220,11 @@ public sealed partial class PartitionLog : IDisposable
                 indexBases.Add((b, path));
             }
         }
+        swaps.Sort();
+        foreach (var swap in swaps)
+        {
+            CompleteSwap(directory, swap, bases);
+        }
         bases.Sort();
         foreach (var (b, path) in indexBases)
         {
@@ -219,6 +234,49 @@ public sealed partial class PartitionLog : IDisposable
             }
         }
         return bases;
+    }
+
+    /// <summary>
+    /// A <c>.log.swap</c> is a finished cleaning whose swap was interrupted: the segments it replaces
+    /// (base offsets within its offset range) go, and it takes their place. Indexes are rebuilt.
+    /// </summary>
+    private static void CompleteSwap(string directory, long baseOffset, List<long> bases)
+    {
+        var swapPath = LogFileNames.LogFile(directory, baseOffset) + LogFileNames.SwapSuffix;
+        var next = Math.Max(baseOffset + 1, ScanNextOffset(swapPath, baseOffset));
+        foreach (var b in bases.Where(b => b >= baseOffset && b < next).ToList())
+        {
+            DeleteSegmentFiles(directory, b);
+            bases.Remove(b);
+        }
+        File.Delete(LogFileNames.IndexFile(directory, baseOffset));
+        File.Delete(LogFileNames.TimeIndexFile(directory, baseOffset));
+        File.Move(swapPath, LogFileNames.LogFile(directory, baseOffset));
+        bases.Add(baseOffset);
+    }
+
+    /// <summary>Offset after the last whole batch of a segment file (header scan only).</summary>
+    private static long ScanNextOffset(string path, long baseOffset)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var length = RandomAccess.GetLength(handle);
+        Span<byte> scratch = stackalloc byte[RecordBatchHeader.Size];
+        var next = baseOffset;
+        for (long position = 0; length - position >= RecordBatchHeader.Size;)
+        {
+            if (SegmentFile.ReadFully(handle, scratch, position) < RecordBatchHeader.Size)
+            {
+                break;
+            }
+            var h = RecordBatchHeader.Parse(scratch);
+            if (h.Magic != 2 || h.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || h.TotalSize > length - position)
+            {
+                break;
+            }
+            next = h.NextOffset;
+            position += h.TotalSize;
+        }
+        return next;
     }
 
     private static void DeleteSegmentFiles(string directory, long baseOffset)
