@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Strom.Broker.Fetching;
+using Strom.Broker.Handlers;
+using Strom.Broker.Metadata;
+using Strom.Broker.Network;
+using Strom.Broker.Options;
+using Strom.Broker.Partitions;
+using Strom.Protocol;
+using Strom.Storage;
+
+namespace Strom.Broker;
+
+/// <summary>
+/// The broker: configuration, topics, partition logs and the request dispatcher, composed
+/// once. The host (Strom.Server) wires its listeners to <see cref="KafkaConnectionHandler"/>.
+/// </summary>
+public sealed partial class KafkaBroker : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, int> _boundPorts = new(StringComparer.Ordinal);
+
+    public KafkaBroker(BrokerConfig config, ILoggerFactory loggerFactory, TimeProvider? time = null)
+    {
+        Config = config;
+        Time = time ?? TimeProvider.System;
+        LoggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<KafkaBroker>();
+        foreach (var dir in config.LogDirs)
+        {
+            Directory.CreateDirectory(dir);
+        }
+        ClusterId = MetaProperties.LoadOrCreate(config.LogDirs, config.NodeId, config.ClusterId);
+        var registry = new TopicRegistry(Path.Combine(config.LogDirs[0], "__cluster_metadata", "topics.json"));
+        var defaultLogConfig = PartitionManager.ToLogConfig(new EffectiveTopicConfig(config, new Dictionary<string, string>()));
+        Logs = LogManager.Open(
+            new LogManagerConfig
+            {
+                LogDirs = config.LogDirs,
+                RetentionCheckIntervalMs = config.RetentionCheckIntervalMs,
+                FlushSchedulerIntervalMs = config.GetLong("log.flush.scheduler.interval.ms"),
+            },
+            defaultLogConfig,
+            topic => registry.TryGet(topic, out var t) ? PartitionManager.ToLogConfig(new EffectiveTopicConfig(config, t.Configs)) : defaultLogConfig,
+            Time);
+        Partitions = new PartitionManager(config, Logs, Time);
+        Topics = new TopicManager(config, registry, Partitions);
+        FetchSessions = new FetchSessionCache(config.FetchSessionCacheSlots, Time);
+        Dispatcher = new RequestDispatcher(this);
+    }
+
+    public BrokerConfig Config { get; }
+    public TimeProvider Time { get; }
+    public ILoggerFactory LoggerFactory { get; }
+    public string ClusterId { get; }
+    public LogManager Logs { get; }
+    public PartitionManager Partitions { get; }
+    public TopicManager Topics { get; }
+    public FetchSessionCache FetchSessions { get; }
+    public RequestDispatcher Dispatcher { get; }
+    public int NodeId => Config.NodeId;
+
+    /// <summary>Opens every partition log (recovering after a crash) and starts background work.</summary>
+    public void Start()
+    {
+        Topics.LoadAll();
+        Logs.Start();
+        LogStarted(_logger, Config.NodeId, ClusterId, string.Join(", ", Config.LogDirs), Topics.Registry.All.Count);
+    }
+
+    /// <summary>Records the port a listener actually bound (port 0 picks one).</summary>
+    public void SetBoundPort(string listenerName, int port) => _boundPorts[listenerName] = port;
+
+    public int? BoundPort(string listenerName) => _boundPorts.TryGetValue(listenerName, out var port) ? port : null;
+
+    /// <summary>
+    /// The host and port Metadata advertises to a client on this connection's listener:
+    /// advertised.listeners, with a wildcard host replaced by the address the client reached and
+    /// port 0 by the bound port.
+    /// </summary>
+    public (string Host, int Port) AdvertisedEndpoint(RequestContext context)
+    {
+        var listener = Config.AdvertisedListeners.FirstOrDefault(l => l.Name == context.ListenerName) ?? Config.AdvertisedListeners[0];
+        var host = listener.Host;
+        var port = listener.Port;
+        var local = context.LocalEndPoint as IPEndPoint;
+        if (string.IsNullOrEmpty(host) || host is "0.0.0.0" or "::")
+        {
+            host = local?.Address.ToString() ?? "127.0.0.1";
+        }
+        if (port == 0)
+        {
+            port = BoundPort(listener.Name) ?? local?.Port ?? 0;
+        }
+        return (host, port);
+    }
+
+    public void OnConnectionClosed(RequestContext context)
+    {
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Logs.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Broker {NodeId} of cluster {ClusterId} started; data in {LogDirs}; {TopicCount} topics")]
+    private static partial void LogStarted(ILogger logger, int nodeId, string clusterId, string logDirs, int topicCount);
+}

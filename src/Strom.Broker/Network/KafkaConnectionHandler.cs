@@ -1,0 +1,258 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Strom.Protocol;
+using Strom.Protocol.Messages;
+
+namespace Strom.Broker.Network;
+
+/// <summary>
+/// One Kafka connection over Kestrel's pipes (protocol guide, "Network"): each request is
+/// <c>int32 size</c> then header and body. Requests are served one at a time and answered in
+/// order, as Kafka does; a pipelining client simply finds its next requests already buffered.
+/// The size is checked against socket.request.max.bytes before the frame is awaited, so a
+/// hostile length prefix never turns into an allocation.
+/// </summary>
+public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<KafkaConnectionHandler> logger) : ConnectionHandler
+{
+    private const int FrameHeaderBytes = 4;
+    /// <summary>api key, api version, correlation id: the part every request header version shares.</summary>
+    private const int MinRequestBytes = 8;
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var listener = connection.Features.Get<ListenerNameFeature>()?.Name ?? "PLAINTEXT";
+        var context = new RequestContext
+        {
+            ConnectionId = connection.ConnectionId,
+            ListenerName = listener,
+            LocalEndPoint = connection.LocalEndPoint,
+            RemoteEndPoint = connection.RemoteEndPoint,
+            ConnectionClosed = connection.ConnectionClosed,
+        };
+        using var response = new PooledBufferWriter();
+        var input = connection.Transport.Input;
+        var output = connection.Transport.Output;
+        var maxRequestBytes = broker.Config.SocketRequestMaxBytes;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var pendingFlush = false;
+                while (TryGetFrame(ref buffer, maxRequestBytes, context, out var frame, out var reject))
+                {
+                    if (reject is not null)
+                    {
+                        LogRejected(logger, context.RemoteEndPoint?.ToString(), reject);
+                        return;
+                    }
+                    response.Reset();
+                    var serving = ServeAsync(frame, context, response);
+                    if (!serving.IsCompleted && pendingFlush)
+                    {
+                        // This request waits (a long-polling fetch): send the answers before it now.
+                        pendingFlush = false;
+                        await output.FlushAsync().ConfigureAwait(false);
+                    }
+                    var outcome = await serving.ConfigureAwait(false);
+                    if (outcome == Outcome.Close)
+                    {
+                        await output.FlushAsync().ConfigureAwait(false);
+                        return;
+                    }
+                    if (outcome == Outcome.Respond)
+                    {
+                        output.Write(response.WrittenSpan);
+                        pendingFlush = true;
+                    }
+                    response.Trim(1 << 20);
+                }
+                if (pendingFlush)
+                {
+                    var flush = await output.FlushAsync().ConfigureAwait(false);
+                    if (flush.IsCompleted)
+                    {
+                        return;
+                    }
+                }
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ConnectionResetException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            broker.OnConnectionClosed(context);
+        }
+    }
+
+    private enum Outcome
+    {
+        Respond,
+        NoResponse,
+        Close,
+    }
+
+    /// <summary>
+    /// Cuts the next complete frame off the buffer. Returns false when more bytes are needed;
+    /// true with a reject reason when the connection must be closed.
+    /// </summary>
+    private static bool TryGetFrame(ref ReadOnlySequence<byte> buffer, int maxRequestBytes, RequestContext context,
+        out ReadOnlySequence<byte> frame, out string? reject)
+    {
+        frame = default;
+        reject = null;
+        if (buffer.Length < FrameHeaderBytes)
+        {
+            return false;
+        }
+        Span<byte> prefix = stackalloc byte[FrameHeaderBytes];
+        buffer.Slice(0, FrameHeaderBytes).CopyTo(prefix);
+        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (size < MinRequestBytes || size > maxRequestBytes)
+        {
+            reject = size > maxRequestBytes
+                ? $"request size {size} is larger than socket.request.max.bytes ({maxRequestBytes})"
+                : $"request size {size} is too small";
+            if (LooksLikeHttpOrTls(prefix))
+            {
+                reject += " (this looks like HTTP or TLS: the Kafka listener speaks PLAINTEXT Kafka protocol)";
+            }
+            return true;
+        }
+        if (buffer.Length < FrameHeaderBytes + size)
+        {
+            return false;
+        }
+        frame = buffer.Slice(FrameHeaderBytes, size);
+        buffer = buffer.Slice(frame.End);
+        return true;
+    }
+
+    private static bool LooksLikeHttpOrTls(ReadOnlySpan<byte> prefix) =>
+        prefix[0] == 0x16 || (prefix[0] >= (byte)'A' && prefix[0] <= (byte)'Z' && prefix[1] >= (byte)'A' && prefix[1] <= (byte)'Z');
+
+    private async ValueTask<Outcome> ServeAsync(ReadOnlySequence<byte> frame, RequestContext context, PooledBufferWriter response)
+    {
+        Span<byte> fixedHeader = stackalloc byte[MinRequestBytes];
+        frame.Slice(0, MinRequestBytes).CopyTo(fixedHeader);
+        var apiKey = (ApiKey)BinaryPrimitives.ReadInt16BigEndian(fixedHeader);
+        var version = BinaryPrimitives.ReadInt16BigEndian(fixedHeader[2..]);
+        var correlationId = BinaryPrimitives.ReadInt32BigEndian(fixedHeader[4..]);
+        context.ApiKey = apiKey;
+        context.ApiVersion = version;
+        context.CorrelationId = correlationId;
+
+        var supported = broker.Dispatcher.SupportedVersions(apiKey);
+        if (supported is null)
+        {
+            LogRejected(logger, context.RemoteEndPoint?.ToString(), $"unknown or unsupported API key {(short)apiKey}");
+            return Outcome.Close;
+        }
+        if (version < supported.Value.Min || version > supported.Value.Max)
+        {
+            if (apiKey == ApiKey.ApiVersions)
+            {
+                // KIP-511: answer an ApiVersions we cannot parse in v0 format, so the client learns our range.
+                WriteResponse(response, correlationId, 0, broker.Dispatcher.UnsupportedApiVersionsResponse(), 0);
+                return Outcome.Respond;
+            }
+            LogRejected(logger, context.RemoteEndPoint?.ToString(), $"unsupported version {version} of {apiKey}");
+            return Outcome.Close;
+        }
+
+        IRequestMessage request;
+        try
+        {
+            request = ParseRequest(frame, apiKey, version, context);
+        }
+        catch (ProtocolException ex)
+        {
+            LogRejected(logger, context.RemoteEndPoint?.ToString(), $"malformed {apiKey} v{version}: {ex.Message}");
+            return Outcome.Close;
+        }
+
+        IResponseMessage? reply;
+        try
+        {
+            reply = await broker.Dispatcher.DispatchAsync(context, request).ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            ReleaseResources(context);
+            LogRejected(logger, context.RemoteEndPoint?.ToString(), $"invalid {apiKey} v{version}: {ex.Message}");
+            return Outcome.Close;
+        }
+        if (reply is null)
+        {
+            return Outcome.NoResponse;
+        }
+        try
+        {
+            WriteResponse(response, correlationId, ApiMessages.ResponseHeaderVersion(apiKey, version), reply, version);
+        }
+        finally
+        {
+            ReleaseResources(context);
+        }
+        return Outcome.Respond;
+    }
+
+    private static void ReleaseResources(RequestContext context)
+    {
+        if (context.ResponseResources is { Count: > 0 } resources)
+        {
+            foreach (var resource in resources)
+            {
+                resource.Dispose();
+            }
+            resources.Clear();
+        }
+    }
+
+    private static IRequestMessage ParseRequest(ReadOnlySequence<byte> frame, ApiKey apiKey, short version, RequestContext context)
+    {
+        var reader = new SequenceReader<byte>(frame);
+        var headerVersion = ApiMessages.RequestHeaderVersion(apiKey, version);
+        if (!RequestHeader.TryRead(ref reader, headerVersion, out var header))
+        {
+            throw new ProtocolException(ErrorCode.InvalidRequest, "truncated request header");
+        }
+        context.ClientId = header.ClientId;
+        var request = ApiMessages.ReadRequest(apiKey, version, ref reader);
+        if (request is null)
+        {
+            throw new ProtocolException(ErrorCode.InvalidRequest, $"truncated {apiKey} request");
+        }
+        return request;
+    }
+
+    private static void WriteResponse(PooledBufferWriter buffer, int correlationId, short headerVersion, IResponseMessage body, short version)
+    {
+        buffer.Advance(FrameHeaderBytes);
+        new ResponseHeader { CorrelationId = correlationId }.Write(buffer, headerVersion);
+        body.Write(buffer, version);
+        BinaryPrimitives.WriteInt32BigEndian(buffer.WrittenSpan, buffer.WrittenCount - FrameHeaderBytes);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Closing connection from {Remote}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string? remote, string reason);
+}
+
+/// <summary>Tags a Kestrel connection with the Kafka listener name it arrived on.</summary>
+public sealed record ListenerNameFeature(string Name);
