@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kcat 1.7.1 (librdkafka 2.0.2): produce or verify the interop data set (see README.md).
-# kcat has no admin API and cannot set record timestamps: the caller creates the topic with
-# 3 partitions; records carry the producer's clock and only the "codec" header.
+# kcat has no admin API and cannot set record timestamps: the broker auto-creates the topic
+# (num.partitions=3); records carry the producer's clock and only the "codec" header.
 set -euo pipefail
 
 codecs=(none gzip snappy lz4 zstd)
@@ -44,7 +44,7 @@ check_topic() {
   local meta count
   meta="$(kcat -b "$bootstrap" -m "$timeout_s" -L -t "$topic" 2>&1)" || fail "metadata for $topic: $meta"
   count="$(grep -c '^    partition ' <<<"$meta" || true)"
-  [[ "$count" == "$partitions" ]] || fail "topic $topic has $count partitions, expected $partitions (the caller creates it):"$'\n'"$meta"
+  [[ "$count" == "$partitions" ]] || fail "topic $topic has $count partitions, expected $partitions (kcat cannot create topics: run the broker with num.partitions=$partitions):"$'\n'"$meta"
 }
 
 produce() {
