@@ -32,7 +32,21 @@ public static class SchemaWriter
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            WriteFull(writer, schema, new HashSet<string>(known, StringComparer.Ordinal), null);
+            WriteFull(writer, schema, new HashSet<string>(known, StringComparer.Ordinal), null, normalized: false);
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// The full form made insensitive to cosmetic choices: named types referred to by full name and
+    /// custom properties in key order (Schema Registry's normalize=true).
+    /// </summary>
+    public static string ToNormalizedJson(Schema schema, IEnumerable<string> known)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteFull(writer, schema, new HashSet<string>(known, StringComparer.Ordinal), null, normalized: true);
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
@@ -44,7 +58,7 @@ public static class SchemaWriter
         return sb.ToString();
     }
 
-    private static void WriteFull(Utf8JsonWriter w, Schema schema, HashSet<string> written, string? ns)
+    private static void WriteFull(Utf8JsonWriter w, Schema schema, HashSet<string> written, string? ns, bool normalized)
     {
         switch (schema)
         {
@@ -56,11 +70,11 @@ public static class SchemaWriter
                 }
                 w.WriteStartObject();
                 w.WriteString("type", p.TypeName);
-                WriteProps(w, p.Props);
+                WriteProps(w, p.Props, normalized);
                 w.WriteEndObject();
                 return;
             case NamedSchema named when !written.Add(named.FullName):
-                w.WriteStringValue(named.Namespace == ns ? named.Name : named.FullName);
+                w.WriteStringValue(named.Namespace == ns && !normalized ? named.Name : named.FullName);
                 return;
             case RecordSchema r:
                 w.WriteStartObject();
@@ -74,7 +88,7 @@ public static class SchemaWriter
                     w.WriteStartObject();
                     w.WriteString("name", f.Name);
                     w.WritePropertyName("type");
-                    WriteFull(w, f.Schema, written, r.Namespace);
+                    WriteFull(w, f.Schema, written, r.Namespace, normalized);
                     WriteDoc(w, f.Doc);
                     if (f.Default is { } d)
                     {
@@ -95,11 +109,11 @@ public static class SchemaWriter
                         }
                         w.WriteEndArray();
                     }
-                    WriteProps(w, f.Props);
+                    WriteProps(w, f.Props, normalized);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-                WriteProps(w, r.Props);
+                WriteProps(w, r.Props, normalized);
                 WriteAliases(w, r);
                 w.WriteEndObject();
                 return;
@@ -119,7 +133,7 @@ public static class SchemaWriter
                 {
                     w.WriteString("default", e.Default);
                 }
-                WriteProps(w, e.Props);
+                WriteProps(w, e.Props, normalized);
                 WriteAliases(w, e);
                 w.WriteEndObject();
                 return;
@@ -129,7 +143,7 @@ public static class SchemaWriter
                 WriteName(w, x, ns);
                 WriteDoc(w, x.Doc);
                 w.WriteNumber("size", x.Size);
-                WriteProps(w, x.Props);
+                WriteProps(w, x.Props, normalized);
                 WriteAliases(w, x);
                 w.WriteEndObject();
                 return;
@@ -137,23 +151,23 @@ public static class SchemaWriter
                 w.WriteStartObject();
                 w.WriteString("type", "array");
                 w.WritePropertyName("items");
-                WriteFull(w, a.Items, written, ns);
-                WriteProps(w, a.Props);
+                WriteFull(w, a.Items, written, ns, normalized);
+                WriteProps(w, a.Props, normalized);
                 w.WriteEndObject();
                 return;
             case MapSchema m:
                 w.WriteStartObject();
                 w.WriteString("type", "map");
                 w.WritePropertyName("values");
-                WriteFull(w, m.Values, written, ns);
-                WriteProps(w, m.Props);
+                WriteFull(w, m.Values, written, ns, normalized);
+                WriteProps(w, m.Props, normalized);
                 w.WriteEndObject();
                 return;
             case UnionSchema u:
                 w.WriteStartArray();
                 foreach (var b in u.Branches)
                 {
-                    WriteFull(w, b, written, ns);
+                    WriteFull(w, b, written, ns, normalized);
                 }
                 w.WriteEndArray();
                 return;
@@ -194,9 +208,9 @@ public static class SchemaWriter
         w.WriteEndArray();
     }
 
-    private static void WriteProps(Utf8JsonWriter w, IReadOnlyList<KeyValuePair<string, JsonElement>> props)
+    private static void WriteProps(Utf8JsonWriter w, IReadOnlyList<KeyValuePair<string, JsonElement>> props, bool normalized)
     {
-        foreach (var (key, value) in props)
+        foreach (var (key, value) in normalized ? props.OrderBy(p => p.Key, StringComparer.Ordinal) : (IEnumerable<KeyValuePair<string, JsonElement>>)props)
         {
             w.WritePropertyName(key);
             value.WriteTo(w);
