@@ -161,6 +161,10 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
     public async Task<int> RegisterAsync(string subject, RegisterSchemaRequest request, bool normalize, CancellationToken cancellationToken = default)
     {
         ValidateSubject(subject);
+        if (request.Schema?.Length > Options.MaxSchemaRecordBytes)
+        {
+            throw RegistryException.SchemaTooLarge(Options.MaxSchemaRecordBytes);
+        }
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -379,7 +383,11 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
             {
                 EnsureWritable(subject);
                 var parsed = ParseVersion(version);
-                var target = FindVersion(subject, parsed, deleted: permanent);
+                var target = FindVersion(subject, parsed, deleted: permanent || parsed != -1);
+                if (!permanent && target.Deleted)
+                {
+                    throw RegistryException.VersionSoftDeleted(subject, target.Version);
+                }
                 if (permanent && !target.Deleted)
                 {
                     throw RegistryException.VersionNotSoftDeleted(subject, target.Version);
