@@ -15,6 +15,16 @@ public sealed class RequestDispatcher
     private readonly ProduceHandler _produce;
     private readonly FetchHandler _fetch;
     private readonly ListOffsetsHandler _listOffsets;
+    private readonly CreateTopicsHandler _createTopics;
+    private readonly DeleteTopicsHandler _deleteTopics;
+    private readonly DeleteRecordsHandler _deleteRecords;
+    private readonly DescribeConfigsHandler _describeConfigs;
+    private readonly AlterConfigsHandler _alterConfigs;
+    private readonly DescribeLogDirsHandler _describeLogDirs;
+    private readonly CreatePartitionsHandler _createPartitions;
+    private readonly ElectLeadersHandler _electLeaders;
+    private readonly IncrementalAlterConfigsHandler _incrementalAlterConfigs;
+    private readonly DescribeClusterHandler _describeCluster;
     private readonly Dictionary<ApiKey, (short Min, short Max)> _versions;
 
     public RequestDispatcher(KafkaBroker broker)
@@ -24,6 +34,16 @@ public sealed class RequestDispatcher
         _produce = new ProduceHandler(broker);
         _fetch = new FetchHandler(broker);
         _listOffsets = new ListOffsetsHandler(broker);
+        _createTopics = new CreateTopicsHandler(broker);
+        _deleteTopics = new DeleteTopicsHandler(broker);
+        _deleteRecords = new DeleteRecordsHandler(broker);
+        _describeConfigs = new DescribeConfigsHandler(broker);
+        _alterConfigs = new AlterConfigsHandler(broker);
+        _describeLogDirs = new DescribeLogDirsHandler(broker);
+        _createPartitions = new CreatePartitionsHandler(broker);
+        _electLeaders = new ElectLeadersHandler(broker);
+        _incrementalAlterConfigs = new IncrementalAlterConfigsHandler(broker);
+        _describeCluster = new DescribeClusterHandler(broker);
         _versions = new Dictionary<ApiKey, (short, short)>
         {
             [ApiKey.Produce] = (ProduceHandler.MinVersion, ProduceHandler.MaxVersion),
@@ -31,6 +51,16 @@ public sealed class RequestDispatcher
             [ApiKey.ListOffsets] = (ListOffsetsHandler.MinVersion, ListOffsetsHandler.MaxVersion),
             [ApiKey.Metadata] = (MetadataHandler.MinVersion, MetadataHandler.MaxVersion),
             [ApiKey.ApiVersions] = (ApiVersionsHandler.MinVersion, ApiVersionsHandler.MaxVersion),
+            [ApiKey.CreateTopics] = (CreateTopicsHandler.MinVersion, CreateTopicsHandler.MaxVersion),
+            [ApiKey.DeleteTopics] = (DeleteTopicsHandler.MinVersion, DeleteTopicsHandler.MaxVersion),
+            [ApiKey.DeleteRecords] = (DeleteRecordsHandler.MinVersion, DeleteRecordsHandler.MaxVersion),
+            [ApiKey.DescribeConfigs] = (DescribeConfigsHandler.MinVersion, DescribeConfigsHandler.MaxVersion),
+            [ApiKey.AlterConfigs] = (AlterConfigsHandler.MinVersion, AlterConfigsHandler.MaxVersion),
+            [ApiKey.DescribeLogDirs] = (DescribeLogDirsHandler.MinVersion, DescribeLogDirsHandler.MaxVersion),
+            [ApiKey.CreatePartitions] = (CreatePartitionsHandler.MinVersion, CreatePartitionsHandler.MaxVersion),
+            [ApiKey.ElectLeaders] = (ElectLeadersHandler.MinVersion, ElectLeadersHandler.MaxVersion),
+            [ApiKey.IncrementalAlterConfigs] = (IncrementalAlterConfigsHandler.MinVersion, IncrementalAlterConfigsHandler.MaxVersion),
+            [ApiKey.DescribeCluster] = (DescribeClusterHandler.MinVersion, DescribeClusterHandler.MaxVersion),
         };
         Advertised = _versions.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.Min, kv.Value.Max)).ToArray();
     }
@@ -49,6 +79,16 @@ public sealed class RequestDispatcher
         ListOffsetsRequest r => _listOffsets.Handle(context, r),
         MetadataRequest r => _metadata.Handle(context, r),
         ApiVersionsRequest r => _apiVersions.Handle(context, r),
+        CreateTopicsRequest r => _createTopics.Handle(context, r),
+        DeleteTopicsRequest r => _deleteTopics.Handle(context, r),
+        DeleteRecordsRequest r => _deleteRecords.Handle(context, r),
+        DescribeConfigsRequest r => _describeConfigs.Handle(context, r),
+        AlterConfigsRequest r => _alterConfigs.Handle(context, r),
+        DescribeLogDirsRequest r => _describeLogDirs.Handle(context, r),
+        CreatePartitionsRequest r => _createPartitions.Handle(context, r),
+        ElectLeadersRequest r => _electLeaders.Handle(context, r),
+        IncrementalAlterConfigsRequest r => _incrementalAlterConfigs.Handle(context, r),
+        DescribeClusterRequest r => _describeCluster.Handle(context, r),
         _ => throw new ProtocolException(ErrorCode.UnsupportedVersion, $"{request.ApiKey} is not served"),
     };
 }

@@ -51,7 +51,14 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
                         return;
                     }
                     response.Reset();
-                    var outcome = await ServeAsync(frame, context, response).ConfigureAwait(false);
+                    var serving = ServeAsync(frame, context, response);
+                    if (!serving.IsCompleted && pendingFlush)
+                    {
+                        // This request waits (a long-polling fetch): send the answers before it now.
+                        pendingFlush = false;
+                        await output.FlushAsync().ConfigureAwait(false);
+                    }
+                    var outcome = await serving.ConfigureAwait(false);
                     if (outcome == Outcome.Close)
                     {
                         await output.FlushAsync().ConfigureAwait(false);

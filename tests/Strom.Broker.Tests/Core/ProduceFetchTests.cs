@@ -143,3 +143,31 @@ public sealed class ProduceFetchTests
         Assert.All(records, r => Assert.Equal(appendTime, r.Timestamp));
     }
 }
+
+public sealed class PipeliningTests
+{
+    [Fact]
+    public async Task Pipelined_requests_are_answered_in_order_and_a_waiting_fetch_does_not_hold_back_earlier_answers()
+    {
+        await using var broker = await StromBroker.StartAsync();
+        await using var connection = await KafkaTestConnection.ConnectAsync(broker.Port);
+        var topic = await Requests.EnsureTopicAsync(connection, "pipe");
+
+        var ids = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await connection.WriteRequestAsync(Requests.Produce("pipe", 0, Requests.Batch(1)), 7));
+        }
+        var fetchId = await connection.WriteRequestAsync(Requests.Fetch("pipe", topic.TopicId, 0, 5, maxWaitMs: 20_000, minBytes: 1), 11);
+        using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 5; i++)
+        {
+            var body = await connection.ReadResponseBodyAsync(Strom.Protocol.ApiKey.Produce, 7, ids[i], quick.Token);
+            Assert.NotEmpty(body);
+        }
+        await using var other = await KafkaTestConnection.ConnectAsync(broker.Port);
+        await other.SendAsync<ProduceResponse>(Requests.Produce("pipe", 0, Requests.Batch(1)), 7);
+        var fetchBody = await connection.ReadResponseBodyAsync(Strom.Protocol.ApiKey.Fetch, 11, fetchId, quick.Token);
+        Assert.NotEmpty(fetchBody);
+    }
+}
