@@ -335,7 +335,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
                     }
                     foreach (var v in all)
                     {
-                        EnsureNotReferenced(v);
+                        EnsureNotReferenced(v, permanent: true);
                         records.Add(SchemaLogRecord.Create(SchemaRecordKey.ForSchema(subject, v.Version), null));
                     }
                     deleted = all.Select(v => v.Version).ToList();
@@ -349,7 +349,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
                     }
                     foreach (var v in live)
                     {
-                        EnsureNotReferenced(v);
+                        EnsureNotReferenced(v, permanent: false);
                     }
                     records.Add(SchemaLogRecord.Create(SchemaRecordKey.ForDeleteSubject(subject),
                         new DeleteSubjectRecordValue { Subject = subject, Version = live[^1].Version }));
@@ -392,7 +392,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
                 {
                     throw RegistryException.VersionNotSoftDeleted(subject, target.Version);
                 }
-                EnsureNotReferenced(target);
+                EnsureNotReferenced(target, permanent);
                 record = permanent
                     ? SchemaLogRecord.Create(SchemaRecordKey.ForSchema(subject, target.Version), null)
                     : SchemaLogRecord.Create(SchemaRecordKey.ForSchema(subject, target.Version), target with { Deleted = true });
@@ -473,9 +473,10 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
         }
     }
 
-    private void EnsureNotReferenced(SchemaRecordValue target)
+    /// <summary>A live schema's references block a soft delete; any schema's references block a permanent one.</summary>
+    private void EnsureNotReferenced(SchemaRecordValue target, bool permanent)
     {
-        if (ReferrersOf(target.Subject, target.Version).Any(r => !r.Deleted || r.Subject != target.Subject))
+        if (ReferrersOf(target.Subject, target.Version).Any(r => permanent || !r.Deleted))
         {
             throw RegistryException.ReferenceExists(target.Subject, target.Version);
         }
