@@ -146,5 +146,11 @@ public sealed class DeleteConfigModeTests : IAsyncLifetime
         var (status, found) = await _server.PostAsync("/subjects/customer", new { schema = customer, references = new[] { new { name = "shop.Address", subject = "address", version = 1 } } });
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(customerId, found!["id"]!.GetValue<int>());
+        // Once the referrer is soft-deleted the target may be soft-deleted too, but not removed for good.
+        Assert.Equal(HttpStatusCode.OK, (await _server.DeleteAsync("/subjects/customer")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _server.DeleteAsync("/subjects/address/versions/1")).Status);
+        RegistryServer.AssertError(await _server.DeleteAsync("/subjects/address/versions/1?permanent=true"), 42206);
+        Assert.Equal(HttpStatusCode.OK, (await _server.DeleteAsync("/subjects/customer?permanent=true")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _server.DeleteAsync("/subjects/address/versions/1?permanent=true")).Status);
     }
 }
