@@ -20,6 +20,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, int> _boundPorts = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
 
     public KafkaBroker(BrokerConfig config, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
@@ -40,6 +41,10 @@ public sealed partial class KafkaBroker : IAsyncDisposable
                 LogDirs = config.LogDirs,
                 RetentionCheckIntervalMs = config.RetentionCheckIntervalMs,
                 FlushSchedulerIntervalMs = config.GetLong("log.flush.scheduler.interval.ms"),
+                CleanerEnabled = config.GetBool("log.cleaner.enable"),
+                CleanerBackoffMs = config.GetLong("log.cleaner.backoff.ms"),
+                ProducerIdExpirationMs = config.GetLong("producer.id.expiration.ms"),
+                ProducerIdExpirationCheckIntervalMs = config.GetLong("producer.id.expiration.check.interval.ms"),
             },
             defaultLogConfig,
             topic => registry.TryGet(topic, out var t) ? PartitionManager.ToLogConfig(new EffectiveTopicConfig(config, t.Configs)) : defaultLogConfig,
@@ -96,12 +101,19 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         return (host, port);
     }
 
+    /// <summary>Cancelled when the broker begins to shut down: connections finish their request and close.</summary>
+    public CancellationToken ShuttingDown => _shutdown.Token;
+
+    public void BeginShutdown() => _shutdown.Cancel();
+
     public void OnConnectionClosed(RequestContext context)
     {
     }
 
     public ValueTask DisposeAsync()
     {
+        _shutdown.Cancel();
+        _shutdown.Dispose();
         Logs.Dispose();
         return ValueTask.CompletedTask;
     }

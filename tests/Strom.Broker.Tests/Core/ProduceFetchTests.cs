@@ -171,3 +171,19 @@ public sealed class PipeliningTests
         Assert.NotEmpty(fetchBody);
     }
 }
+
+public sealed class ShutdownTests
+{
+    [Fact]
+    public async Task A_restart_does_not_wait_for_idle_client_connections()
+    {
+        await using var broker = await StromBroker.StartAsync();
+        await using var idle = await KafkaTestConnection.ConnectAsync(broker.Port);
+        await Requests.EnsureTopicAsync(idle, "idle-conn");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await broker.RestartAsync();
+        // Kestrel's shutdown timeout is 30 s: an open Kafka connection must not hold the stop that long.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"restart took {watch.Elapsed}");
+        Assert.True(await idle.IsClosedByPeerAsync(TimeSpan.FromSeconds(5)));
+    }
+}
