@@ -99,14 +99,18 @@ public sealed class AvroDeserializer(SchemaRegistryClient client, Schema? reader
         }
     }
 
-    private Task<Schema> WriterSchemaAsync(int id, CancellationToken cancellationToken)
+    private async Task<Schema> WriterSchemaAsync(int id, CancellationToken cancellationToken)
     {
         var task = _schemas.GetOrAdd(id, i => LoadAsync(i, cancellationToken));
-        if (task.IsFaulted || task.IsCanceled)
+        try
+        {
+            return await task.ConfigureAwait(false);
+        }
+        catch
         {
             _schemas.TryRemove(new KeyValuePair<int, Task<Schema>>(id, task));
+            throw;
         }
-        return task;
     }
 
     private async Task<Schema> LoadAsync(int id, CancellationToken cancellationToken)

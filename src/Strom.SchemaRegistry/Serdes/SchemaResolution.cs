@@ -9,15 +9,19 @@ internal sealed class SchemaResolution(SchemaRegistryClient client, SerializerCo
 {
     private readonly ConcurrentDictionary<(string Subject, string Schema), Task<(int Id, string Schema)>> _cache = new();
 
-    public Task<(int Id, string Schema)> ResolveAsync(string subject, string schema, IReadOnlyList<SchemaReference>? references, CancellationToken cancellationToken)
+    public async Task<(int Id, string Schema)> ResolveAsync(string subject, string schema, IReadOnlyList<SchemaReference>? references, CancellationToken cancellationToken)
     {
         var task = _cache.GetOrAdd((subject, schema), key => FindAsync(key.Subject, key.Schema, references, cancellationToken));
-        if (task.IsFaulted || task.IsCanceled)
+        try
+        {
+            return await task.ConfigureAwait(false);
+        }
+        catch
         {
             // A failure is not cached: the next record tries again.
             _cache.TryRemove(new KeyValuePair<(string, string), Task<(int, string)>>((subject, schema), task));
+            throw;
         }
-        return task;
     }
 
     private async Task<(int Id, string Schema)> FindAsync(string subject, string schema, IReadOnlyList<SchemaReference>? references, CancellationToken cancellationToken)
