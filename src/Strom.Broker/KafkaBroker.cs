@@ -2,11 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Strom.Broker.Fetching;
+using Strom.Broker.Groups;
 using Strom.Broker.Handlers;
 using Strom.Broker.Metadata;
 using Strom.Broker.Network;
 using Strom.Broker.Options;
 using Strom.Broker.Partitions;
+using Strom.Broker.Producers;
 using Strom.Protocol;
 using Strom.Storage;
 
@@ -52,6 +54,10 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         Partitions = new PartitionManager(config, Logs, Time);
         Topics = new TopicManager(config, registry, Partitions);
         FetchSessions = new FetchSessionCache(config.FetchSessionCacheSlots, Time);
+        var groupOptions = GroupCoordinatorOptions.From(config);
+        Groups = new GroupCoordinator(groupOptions, new OffsetsTopic(Topics, Partitions, groupOptions), Time,
+            loggerFactory.CreateLogger<GroupCoordinator>(), (topic, partition) => Partitions.Get(topic, partition) is not null);
+        ProducerIds = new ProducerIdManager(Path.Combine(config.LogDirs[0], "__cluster_metadata", "producer-ids"));
         Dispatcher = new RequestDispatcher(this);
     }
 
@@ -63,6 +69,8 @@ public sealed partial class KafkaBroker : IAsyncDisposable
     public PartitionManager Partitions { get; }
     public TopicManager Topics { get; }
     public FetchSessionCache FetchSessions { get; }
+    public GroupCoordinator Groups { get; }
+    public ProducerIdManager ProducerIds { get; }
     public RequestDispatcher Dispatcher { get; }
     public int NodeId => Config.NodeId;
 
@@ -70,6 +78,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
     public void Start()
     {
         Topics.LoadAll();
+        Groups.Load();
         Logs.Start();
         LogStarted(_logger, Config.NodeId, ClusterId, string.Join(", ", Config.LogDirs), Topics.Registry.All.Count);
     }
@@ -114,6 +123,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
     {
         _shutdown.Cancel();
         _shutdown.Dispose();
+        Groups.Dispose();
         Logs.Dispose();
         return ValueTask.CompletedTask;
     }
