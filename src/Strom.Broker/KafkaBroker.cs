@@ -121,9 +121,9 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        Groups.Dispose();
         _shutdown.Cancel();
         _shutdown.Dispose();
-        Groups.Dispose();
         Logs.Dispose();
         return ValueTask.CompletedTask;
     }
