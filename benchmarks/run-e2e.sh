@@ -103,8 +103,10 @@ gen_file 100 "$N_100" "$work/100.txt.rec"
 topics=(warmup kcat-1k kcat-100 cfk-1k cfk-100 lag lat)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+mock_partitions=$PARTITIONS
 start_mock() {
   if [[ $MOCK_HOST == kcat ]]; then
+    mock_partitions=4 # what the kcat-hosted mock auto-creates; it cannot be told otherwise
     kcat -X test.mock.num.brokers=1 -b 127.0.0.1:9 -C -t idle -o end >/dev/null 2>"$work/mock.err" &
     mock_pid=$!
     for _ in $(seq 100); do
@@ -112,6 +114,7 @@ start_mock() {
       [[ -n $mock_addr ]] && break
       sleep 0.1
     done
+    for t in "${topics[@]}"; do kcat -b "$mock_addr" -L -t "$t" >/dev/null 2>&1; done # Metadata auto-creates them
   else
     dotnet "$load" mock --topic "$(IFS=,; echo "${topics[*]}")" --partitions $PARTITIONS >"$work/mock.out" 2>"$work/mock.err" &
     mock_pid=$!
@@ -159,14 +162,15 @@ sleep 2
 {
   echo "# strom run-e2e $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "# host: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "# mock host: $MOCK_HOST; kcat $(kcat -V 2>&1 | head -1 | awk '{print $2}'), librdkafka $(kcat -V 2>&1 | grep -o 'librdkafka [^ ]*' | head -1 | awk '{print $2}')"
+  echo "# mock host: $MOCK_HOST; $(kcat -V 2>&1 | grep -o 'Version [0-9.]*' | head -1 | sed 's/Version /kcat /'), $(kcat -V 2>&1 | grep -o 'librdkafka [0-9.]*' | head -1)"
 } >> "$OUT"
 
 run_case() { # name broker(mock|strom) command...
   local name=$1 which=$2; shift 2
-  local pid addr
-  if [[ $which == mock ]]; then pid=$mock_pid addr=$mock_addr; else pid=$strom_pid addr=$strom_addr; fi
+  local pid addr parts
+  if [[ $which == mock ]]; then pid=$mock_pid addr=$mock_addr parts=$mock_partitions; else pid=$strom_pid addr=$strom_addr parts=$PARTITIONS; fi
   local cmd=("${@//@BOOTSTRAP@/$addr}")
+  cmd=("${cmd[@]//@PARTITIONS@/$parts}")
   local c0 t0 c1 t1 out
   c0=$(cpu_ticks "$pid"); t0=$(now)
   out=$("${cmd[@]}" 2>>"$work/generators.log" | grep '^RESULT' | tail -1 || true)
@@ -197,7 +201,7 @@ for b in mock strom; do
   kcat_produce "$addr" warmup "$work/100.txt.rec" "$N_100" 100 >/dev/null 2>>"$work/generators.log"
   dotnet "$load" produce --bootstrap "$addr" --topic warmup --count "$((N_1K / 2))" --size 1024 >/dev/null 2>>"$work/generators.log"
   dotnet "$load" produce --bootstrap "$addr" --topic warmup --count "$((N_100 / 2))" --size 100 >/dev/null 2>>"$work/generators.log"
-  dotnet "$load" e2e --bootstrap "$addr" --topic warmup --rate 10000 --size 1024 --seconds 3 --warmup-seconds 1 \
+  dotnet "$load" e2e --bootstrap "$addr" --topic warmup --partitions "$([[ $b == mock ]] && echo "$mock_partitions" || echo $PARTITIONS)" --rate 10000 --size 1024 --seconds 3 --warmup-seconds 1 \
     --linger-ms 5 --fetch-wait-max-ms 10 >/dev/null 2>>"$work/generators.log"
 done
 
@@ -210,11 +214,11 @@ for r in $(seq "$REPEAT"); do
   done
 done
 for b in mock strom; do
-  run_case lag "$b" dotnet "$load" e2e --bootstrap @BOOTSTRAP@ --topic lag --rate "$LAG_RATE" --size 1024 \
+  run_case lag "$b" dotnet "$load" e2e --bootstrap @BOOTSTRAP@ --topic lag --partitions @PARTITIONS@ --rate "$LAG_RATE" --size 1024 \
     --seconds "$LAG_SECONDS" --linger-ms 5 --fetch-wait-max-ms 10
 done
 for b in mock strom; do
-  run_case lat "$b" dotnet "$load" e2e --bootstrap @BOOTSTRAP@ --topic lat --rate "$LAT_RATE" --size 1024 \
+  run_case lat "$b" dotnet "$load" e2e --bootstrap @BOOTSTRAP@ --topic lat --partitions @PARTITIONS@ --rate "$LAT_RATE" --size 1024 \
     --seconds "$LAT_SECONDS" --linger-ms 5 --fetch-wait-max-ms 10
 done
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT"
