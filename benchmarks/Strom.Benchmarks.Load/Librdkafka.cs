@@ -14,7 +14,6 @@ internal static unsafe partial class Librdkafka
     public const string Path = "/usr/lib/x86_64-linux-gnu/librdkafka.so.1";
     public const int ProducerType = 0;
     public const int ConsumerType = 1;
-    public const long OffsetEnd = -1;
 
     /// <summary>rd_kafka_message_t: the leading fields, as laid out by the C header.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -99,6 +98,9 @@ internal static unsafe partial class Librdkafka
 
     [LibraryImport(Path, EntryPoint = "rd_kafka_consume_queue")]
     public static partial Message* ConsumeQueue(IntPtr queue, int timeoutMs);
+
+    [LibraryImport(Path, EntryPoint = "rd_kafka_query_watermark_offsets", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int QueryWatermarkOffsets(IntPtr rk, string topic, int partition, out long low, out long high, int timeoutMs);
 
     [LibraryImport(Path, EntryPoint = "rd_kafka_last_error")]
     public static partial int LastError();
