@@ -2,11 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Strom.Broker.Fetching;
+using Strom.Broker.Groups;
 using Strom.Broker.Handlers;
 using Strom.Broker.Metadata;
 using Strom.Broker.Network;
 using Strom.Broker.Options;
 using Strom.Broker.Partitions;
+using Strom.Broker.Producers;
 using Strom.Protocol;
 using Strom.Storage;
 
@@ -20,6 +22,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
 {
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, int> _boundPorts = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
 
     public KafkaBroker(BrokerConfig config, ILoggerFactory loggerFactory, TimeProvider? time = null)
     {
@@ -40,6 +43,10 @@ public sealed partial class KafkaBroker : IAsyncDisposable
                 LogDirs = config.LogDirs,
                 RetentionCheckIntervalMs = config.RetentionCheckIntervalMs,
                 FlushSchedulerIntervalMs = config.GetLong("log.flush.scheduler.interval.ms"),
+                CleanerEnabled = config.GetBool("log.cleaner.enable"),
+                CleanerBackoffMs = config.GetLong("log.cleaner.backoff.ms"),
+                ProducerIdExpirationMs = config.GetLong("producer.id.expiration.ms"),
+                ProducerIdExpirationCheckIntervalMs = config.GetLong("producer.id.expiration.check.interval.ms"),
             },
             defaultLogConfig,
             topic => registry.TryGet(topic, out var t) ? PartitionManager.ToLogConfig(new EffectiveTopicConfig(config, t.Configs)) : defaultLogConfig,
@@ -47,6 +54,10 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         Partitions = new PartitionManager(config, Logs, Time);
         Topics = new TopicManager(config, registry, Partitions);
         FetchSessions = new FetchSessionCache(config.FetchSessionCacheSlots, Time);
+        var groupOptions = GroupCoordinatorOptions.From(config);
+        Groups = new GroupCoordinator(groupOptions, new OffsetsTopic(Topics, Partitions, groupOptions), Time,
+            loggerFactory.CreateLogger<GroupCoordinator>(), (topic, partition) => Partitions.Get(topic, partition) is not null);
+        ProducerIds = new ProducerIdManager(Path.Combine(config.LogDirs[0], "__cluster_metadata", "producer-ids"));
         Dispatcher = new RequestDispatcher(this);
     }
 
@@ -58,6 +69,8 @@ public sealed partial class KafkaBroker : IAsyncDisposable
     public PartitionManager Partitions { get; }
     public TopicManager Topics { get; }
     public FetchSessionCache FetchSessions { get; }
+    public GroupCoordinator Groups { get; }
+    public ProducerIdManager ProducerIds { get; }
     public RequestDispatcher Dispatcher { get; }
     public int NodeId => Config.NodeId;
 
@@ -65,6 +78,7 @@ public sealed partial class KafkaBroker : IAsyncDisposable
     public void Start()
     {
         Topics.LoadAll();
+        Groups.Load();
         Logs.Start();
         LogStarted(_logger, Config.NodeId, ClusterId, string.Join(", ", Config.LogDirs), Topics.Registry.All.Count);
     }
@@ -96,12 +110,20 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         return (host, port);
     }
 
+    /// <summary>Cancelled when the broker begins to shut down: connections finish their request and close.</summary>
+    public CancellationToken ShuttingDown => _shutdown.Token;
+
+    public void BeginShutdown() => _shutdown.Cancel();
+
     public void OnConnectionClosed(RequestContext context)
     {
     }
 
     public ValueTask DisposeAsync()
     {
+        Groups.Dispose();
+        _shutdown.Cancel();
+        _shutdown.Dispose();
         Logs.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -5,10 +5,17 @@ namespace Strom.Cli;
 
 public static class Program
 {
-    public static async Task<int> Main(string[] args)
+    public static Task<int> Main(string[] args) => RunAsync(args, CliContext.FromConsole());
+
+    /// <summary>Runs the <c>strom</c> command line with the given streams (tests pass string buffers).</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext io, CancellationToken cancellationToken = default)
     {
         var root = new RootCommand("Strom: an event streaming platform that speaks the Kafka protocol");
         root.Subcommands.Add(ServerCommand.Create());
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        root.Subcommands.Add(TopicCommand.Create(io));
+        root.Subcommands.Add(ProduceCommand.Create(io));
+        root.Subcommands.Add(ConsumeCommand.Create(io));
+        var invocation = new InvocationConfiguration { Output = io.Out, Error = io.Error };
+        return await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 }

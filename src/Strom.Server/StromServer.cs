@@ -71,6 +71,7 @@ public sealed partial class StromServer : IAsyncDisposable
         _app = builder.Build();
         _logger = _app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Strom.Server");
         Broker = _app.Services.GetRequiredService<KafkaBroker>();
+        _app.Lifetime.ApplicationStopping.Register(Broker.BeginShutdown);
     }
 
     public KafkaBroker Broker { get; }
@@ -94,6 +95,7 @@ public sealed partial class StromServer : IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        Broker.BeginShutdown();
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -5,4 +5,8 @@ namespace Strom.Storage;
 /// <param name="LastOffset">Last offset of the last appended batch.</param>
 /// <param name="LogAppendTimeMs">The stamped LogAppendTime, or -1 for CreateTime.</param>
 /// <param name="LogStartOffset">The log start offset after the append.</param>
-public readonly record struct AppendResult(long FirstOffset, long LastOffset, long LogAppendTimeMs, long LogStartOffset);
+/// <param name="IsDuplicate">
+/// True when an idempotent producer retried a batch already in the log: nothing was appended and
+/// the offsets are the original batch's.
+/// </param>
+public readonly record struct AppendResult(long FirstOffset, long LastOffset, long LogAppendTimeMs, long LogStartOffset, bool IsDuplicate = false);

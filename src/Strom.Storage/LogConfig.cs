@@ -37,5 +37,23 @@ public sealed record LogConfig
     /// <summary>file.delete.delay.ms: how long a deleted segment's files linger as .deleted (default: 60000).</summary>
     public long FileDeleteDelayMs { get; init; } = 60_000;
 
+    /// <summary>cleanup.policy contains compact: the cleaner keeps the latest record per key (default: false).</summary>
+    public bool Compact { get; init; }
+
+    /// <summary>cleanup.policy contains delete: retention.ms and retention.bytes apply (default: true).</summary>
+    public bool Delete { get; init; } = true;
+
+    /// <summary>delete.retention.ms: how long compaction keeps a tombstone, from its timestamp (default: 1 day).</summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary>min.compaction.lag.ms: records younger than this stay uncompacted (default: 0).</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary>max.compaction.lag.ms: a dirty record older than this forces cleaning regardless of the ratio (default: long.MaxValue).</summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary>min.cleanable.dirty.ratio: clean when dirty bytes / cleanable bytes reach this (default: 0.5).</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
     public static LogConfig Default { get; } = new();
 }

@@ -9,7 +9,7 @@ namespace Strom.Storage;
 /// shutdown), creates and deletes them, runs retention and flush checks in the background, and
 /// writes the per-dir recovery-point and log-start-offset checkpoints and clean-shutdown marker.
 /// </summary>
-public sealed class LogManager : IDisposable
+public sealed partial class LogManager : IDisposable
 {
     private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
     private readonly LogManagerConfig _config;
@@ -22,6 +22,7 @@ public sealed class LogManager : IDisposable
     private long _lastFlushCheckMs;
     private long _lastRecoveryCheckpointMs;
     private long _lastStartOffsetCheckpointMs;
+    private long _lastProducerExpiryMs;
     private bool _closed;
 
     private LogManager(LogManagerConfig config, TimeProvider time)
@@ -29,7 +30,7 @@ public sealed class LogManager : IDisposable
         _config = config;
         _time = time;
         var now = NowMs;
-        _lastRetentionMs = _lastFlushCheckMs = _lastRecoveryCheckpointMs = _lastStartOffsetCheckpointMs = now;
+        _lastRetentionMs = _lastFlushCheckMs = _lastRecoveryCheckpointMs = _lastStartOffsetCheckpointMs = _lastProducerExpiryMs = now;
     }
 
     /// <summary>Reported for failures in background work (retention, flush, checkpoints, directory deletes).</summary>
@@ -64,6 +65,7 @@ public sealed class LogManager : IDisposable
         var clean = File.Exists(marker);
         var recoveryPoints = ReadCheckpoint(Path.Combine(dir, LogFileNames.RecoveryPointCheckpoint), ref clean);
         var startOffsets = ReadCheckpoint(Path.Combine(dir, LogFileNames.LogStartOffsetCheckpoint), ref clean);
+        LoadCleanerCheckpoint(dir);
         var partitions = new List<(TopicPartition Tp, string Path)>();
         foreach (var sub in Directory.EnumerateDirectories(dir))
         {
@@ -154,6 +156,7 @@ public sealed class LogManager : IDisposable
             return false;
         }
         log.Close();
+        _cleanerOffsets.TryRemove(tp, out _);
         var renamed = string.Create(CultureInfo.InvariantCulture, $"{log.Directory}.{Guid.NewGuid():N}{LogFileNames.DeleteDirSuffix}");
         Directory.Move(log.Directory, renamed);
         DeleteDirectoryInBackground(renamed);
@@ -178,9 +181,14 @@ public sealed class LogManager : IDisposable
         var tickMs = new[]
         {
             _config.RetentionCheckIntervalMs, _config.FlushSchedulerIntervalMs,
-            _config.FlushOffsetCheckpointIntervalMs, _config.FlushStartOffsetCheckpointIntervalMs, 30_000L,
+            _config.FlushOffsetCheckpointIntervalMs, _config.FlushStartOffsetCheckpointIntervalMs,
+            _config.ProducerIdExpirationCheckIntervalMs, 30_000L,
         }.Min();
         _loop ??= Task.Run(() => RunLoopAsync(TimeSpan.FromMilliseconds(Math.Max(10, tickMs)), _stop.Token));
+        if (_config.CleanerEnabled)
+        {
+            _cleanerLoop ??= Task.Run(() => RunCleanerLoopAsync(_stop.Token));
+        }
     }
 
     private async Task RunLoopAsync(TimeSpan tick, CancellationToken ct)
@@ -205,6 +213,11 @@ public sealed class LogManager : IDisposable
         {
             _lastRetentionMs = nowMs;
             ForEachLog(log => log.ApplyRetention(nowMs));
+        }
+        if (nowMs - _lastProducerExpiryMs >= _config.ProducerIdExpirationCheckIntervalMs)
+        {
+            _lastProducerExpiryMs = nowMs;
+            ForEachLog(log => log.RemoveExpiredProducers(nowMs, _config.ProducerIdExpirationMs));
         }
         if (nowMs - _lastFlushCheckMs >= _config.FlushSchedulerIntervalMs)
         {
@@ -308,6 +321,7 @@ public sealed class LogManager : IDisposable
         try
         {
             _loop?.Wait();
+            _cleanerLoop?.Wait();
         }
         catch (AggregateException)
         {
@@ -317,6 +331,7 @@ public sealed class LogManager : IDisposable
             log.Close();
         }
         WriteCheckpoints();
+        WriteCleanerCheckpoints();
         foreach (var dir in _config.LogDirs)
         {
             File.WriteAllBytes(Path.Combine(dir, LogFileNames.CleanShutdownMarker), []);

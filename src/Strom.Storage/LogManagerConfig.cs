@@ -18,6 +18,18 @@ public sealed record LogManagerConfig
     /// <summary>log.flush.start.offset.checkpoint.interval.ms: how often log start offsets are checkpointed (default: 60000).</summary>
     public long FlushStartOffsetCheckpointIntervalMs { get; init; } = 60_000;
 
+    /// <summary>log.cleaner.enable: run the compaction cleaner for cleanup.policy=compact logs (default: true).</summary>
+    public bool CleanerEnabled { get; init; } = true;
+
+    /// <summary>log.cleaner.backoff.ms: pause between cleaner passes over the logs (default: 15000).</summary>
+    public long CleanerBackoffMs { get; init; } = 15_000;
+
+    /// <summary>producer.id.expiration.ms: idle time after which a producer's state is dropped (default: 86400000).</summary>
+    public long ProducerIdExpirationMs { get; init; } = 86_400_000;
+
+    /// <summary>producer.id.expiration.check.interval.ms: how often expired producers are removed (default: 600000).</summary>
+    public long ProducerIdExpirationCheckIntervalMs { get; init; } = 600_000;
+
     /// <summary>num.recovery.threads.per.data.dir: parallel log loading per directory (default: 1).</summary>
     public int NumRecoveryThreadsPerDataDir { get; init; } = 1;
 }

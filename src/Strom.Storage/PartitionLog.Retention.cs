@@ -25,6 +25,7 @@ public sealed partial class PartitionLog
             {
                 Volatile.Write(ref _logStartOffset, offset);
                 _epochs.TruncateFromStart(offset);
+                _producers.OnLogStartOffsetIncremented(offset);
                 DeleteOldestLocked(CountBelowLogStart(), allowActive: false);
             }
             return ErrorCode.None;
@@ -35,6 +36,7 @@ public sealed partial class PartitionLog
     /// Applies retention.ms (segments whose newest timestamp is older), then retention.bytes
     /// (oldest segments while the log stays at or above the limit without them), then drops
     /// segments below the log start offset. An expired non-empty active segment is rolled first.
+    /// Time and size retention apply only with cleanup.policy delete (<see cref="LogConfig.Delete"/>).
     /// Returns the number of segments deleted.
     /// </summary>
     public int ApplyRetention(long nowMs)
@@ -47,7 +49,7 @@ public sealed partial class PartitionLog
             }
             var config = _config;
             var deleted = 0;
-            if (config.RetentionMs >= 0)
+            if (config.Delete && config.RetentionMs >= 0)
             {
                 var count = 0;
                 while (count < _segments.Length && nowMs - _segments[count].LargestTimestamp > config.RetentionMs)
@@ -56,7 +58,7 @@ public sealed partial class PartitionLog
                 }
                 deleted += DeleteOldestLocked(count, allowActive: true);
             }
-            if (config.RetentionBytes >= 0)
+            if (config.Delete && config.RetentionBytes >= 0)
             {
                 var excess = Size - config.RetentionBytes;
                 var count = 0;
@@ -105,6 +107,7 @@ public sealed partial class PartitionLog
         {
             Volatile.Write(ref _logStartOffset, newStart);
             _epochs.TruncateFromStart(newStart);
+            _producers.OnLogStartOffsetIncremented(newStart);
         }
         Volatile.Write(ref _highWatermark, Math.Max(_highWatermark, newStart));
         foreach (var segment in doomed)
@@ -147,6 +150,7 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _highWatermark, Math.Min(_highWatermark, logEnd));
             Volatile.Write(ref _recoveryPoint, Math.Min(_recoveryPoint, logEnd));
             _epochs.TruncateFromEnd(logEnd);
+            LoadProducerState();
         }
     }
 
@@ -174,6 +178,8 @@ public sealed partial class PartitionLog
         Volatile.Write(ref _highWatermark, offset);
         Volatile.Write(ref _recoveryPoint, offset);
         _epochs.Clear();
+        _producers.Clear();
+        _producers.DeleteSnapshots();
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Strom.Protocol.Records;
 using Strom.Storage.Formats;
+using Strom.Storage.Producers;
 using Strom.Storage.Segments;
 
 namespace Strom.Storage;
@@ -28,6 +29,7 @@ public sealed partial class PartitionLog : IDisposable
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly LeaderEpochCache _epochs;
+    private readonly ProducerStateManager _producers;
     private LogConfig _config;
     private LogSegment[] _segments;
     private long _logEndOffset;
@@ -47,6 +49,7 @@ public sealed partial class PartitionLog : IDisposable
         _time = time;
         _segments = segments;
         _epochs = epochs;
+        _producers = new ProducerStateManager(directory);
         _lastFlushMs = NowMs;
     }
 
@@ -180,19 +183,30 @@ public sealed partial class PartitionLog : IDisposable
             _highWatermark = logEnd,
             _recoveryPoint = logEnd,
         };
+        log.LoadProducerState();
         return log;
     }
 
-    /// <summary>Segment base offsets on disk; removes leftovers of interrupted deletes and writes.</summary>
+    /// <summary>
+    /// Segment base offsets on disk; removes leftovers of interrupted deletes, writes and
+    /// cleanings, and completes an interrupted compaction swap.
+    /// </summary>
     private static List<long> ScanDirectory(string directory)
     {
         var bases = new List<long>();
         var indexBases = new List<(long Base, string Path)>();
+        var swaps = new List<long>();
         foreach (var path in System.IO.Directory.EnumerateFiles(directory))
         {
             var name = Path.GetFileName(path);
-            if (name.EndsWith(LogFileNames.DeletedSuffix, StringComparison.Ordinal)
-                || name.EndsWith(LogFileNames.TempSuffix, StringComparison.Ordinal))
+            if (LogFileNames.TryParseBaseOffset(name, LogFileNames.LogSuffix + LogFileNames.SwapSuffix, out var swap))
+            {
+                swaps.Add(swap);
+            }
+            else if (name.EndsWith(LogFileNames.DeletedSuffix, StringComparison.Ordinal)
+                || name.EndsWith(LogFileNames.TempSuffix, StringComparison.Ordinal)
+                || name.EndsWith(LogFileNames.CleanedSuffix, StringComparison.Ordinal)
+                || name.EndsWith(LogFileNames.SwapSuffix, StringComparison.Ordinal))
             {
                 File.Delete(path);
             }
@@ -206,6 +220,11 @@ public sealed partial class PartitionLog : IDisposable
                 indexBases.Add((b, path));
             }
         }
+        swaps.Sort();
+        foreach (var swap in swaps)
+        {
+            CompleteSwap(directory, swap, bases);
+        }
         bases.Sort();
         foreach (var (b, path) in indexBases)
         {
@@ -215,6 +234,49 @@ public sealed partial class PartitionLog : IDisposable
             }
         }
         return bases;
+    }
+
+    /// <summary>
+    /// A <c>.log.swap</c> is a finished cleaning whose swap was interrupted: the segments it replaces
+    /// (base offsets within its offset range) go, and it takes their place. Indexes are rebuilt.
+    /// </summary>
+    private static void CompleteSwap(string directory, long baseOffset, List<long> bases)
+    {
+        var swapPath = LogFileNames.LogFile(directory, baseOffset) + LogFileNames.SwapSuffix;
+        var next = Math.Max(baseOffset + 1, ScanNextOffset(swapPath, baseOffset));
+        foreach (var b in bases.Where(b => b >= baseOffset && b < next).ToList())
+        {
+            DeleteSegmentFiles(directory, b);
+            bases.Remove(b);
+        }
+        File.Delete(LogFileNames.IndexFile(directory, baseOffset));
+        File.Delete(LogFileNames.TimeIndexFile(directory, baseOffset));
+        File.Move(swapPath, LogFileNames.LogFile(directory, baseOffset));
+        bases.Add(baseOffset);
+    }
+
+    /// <summary>Offset after the last whole batch of a segment file (header scan only).</summary>
+    private static long ScanNextOffset(string path, long baseOffset)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var length = RandomAccess.GetLength(handle);
+        Span<byte> scratch = stackalloc byte[RecordBatchHeader.Size];
+        var next = baseOffset;
+        for (long position = 0; length - position >= RecordBatchHeader.Size;)
+        {
+            if (SegmentFile.ReadFully(handle, scratch, position) < RecordBatchHeader.Size)
+            {
+                break;
+            }
+            var h = RecordBatchHeader.Parse(scratch);
+            if (h.Magic != 2 || h.BatchLength < RecordBatchHeader.Size - RecordBatchHeader.LogOverhead || h.TotalSize > length - position)
+            {
+                break;
+            }
+            next = h.NextOffset;
+            position += h.TotalSize;
+        }
+        return next;
     }
 
     private static void DeleteSegmentFiles(string directory, long baseOffset)
@@ -228,9 +290,13 @@ public sealed partial class PartitionLog : IDisposable
     /// Appends batches the broker has validated. The log assigns offsets by stamping each batch's
     /// base offset and partition leader epoch in place (and, for LogAppendTime, the timestamp type
     /// and max timestamp with a fresh CRC), then writes all of them to the active segment in one
-    /// write, rolling first when segment.bytes, segment.ms or a full index require it.
+    /// write, rolling first when segment.bytes, segment.ms or a full index require it. Batches
+    /// with a producer id are checked against the producer state first (see
+    /// <see cref="ProducerStateManager.Check"/>): a retried duplicate returns the original offsets
+    /// with <see cref="AppendResult.IsDuplicate"/>; a sequence or epoch error throws
+    /// <see cref="StorageException"/> with its Kafka error code.
     /// </summary>
-    public AppendResult Append(Span<byte> batches, int leaderEpoch, long? logAppendTimeMs)
+    public AppendResult Append(Span<byte> batches, int leaderEpoch, long? logAppendTimeMs, AppendOrigin origin = AppendOrigin.Client)
     {
         lock (_lock)
         {
@@ -248,6 +314,10 @@ public sealed partial class PartitionLog : IDisposable
             if (logAppendTimeMs is { } appendTime)
             {
                 maxTimestamp = appendTime;
+            }
+            if (_producers.Check(batches, origin) is { } duplicate)
+            {
+                return new AppendResult(duplicate.FirstOffset, duplicate.LastOffset, logAppendTimeMs is null ? -1 : duplicate.Timestamp, _logStartOffset, IsDuplicate: true);
             }
             var firstOffset = _logEndOffset;
             var lastOffset = firstOffset + offsetCount - 1;
@@ -280,6 +350,7 @@ public sealed partial class PartitionLog : IDisposable
                 throw;
             }
             _epochs.Assign(leaderEpoch, firstOffset);
+            TrackProducers(batches);
             Volatile.Write(ref _logEndOffset, lastOffset + 1);
             _unflushedMessages += records;
             if (_unflushedMessages >= config.FlushMessages)
@@ -359,6 +430,7 @@ public sealed partial class PartitionLog : IDisposable
         }
         var fresh = LogSegment.Create(Directory, _logEndOffset, _config, nowMs);
         active.OnBecomeInactive();
+        _producers.TakeSnapshot(fresh.BaseOffset);
         Volatile.Write(ref _segments, [.. _segments, fresh]);
         Volatile.Write(ref _recoveryPoint, Math.Max(_recoveryPoint, fresh.BaseOffset));
     }
@@ -461,6 +533,7 @@ public sealed partial class PartitionLog : IDisposable
             }
             Active.OnBecomeInactive();
             FlushLocked();
+            _producers.TakeSnapshot(_logEndOffset);
             foreach (var s in _segments)
             {
                 s.Dispose();

@@ -27,4 +27,8 @@ internal static class ThrowHelper
     [DoesNotReturn]
     public static void ThrowCorruptCheckpoint(string reason) =>
         throw new StorageException(ErrorCode.KafkaStorageError, "Corrupt checkpoint file: " + reason);
+
+    [DoesNotReturn]
+    public static void ThrowProducerError(ErrorCode code, string message) =>
+        throw new StorageException(code, message);
 }

@@ -34,9 +34,15 @@ public sealed class KafkaTestConnection : IAsyncDisposable
     /// <summary>Sends a request and returns the raw response body (after the response header).</summary>
     public async Task<byte[]> SendRawRequestAsync(IRequestMessage request, short version, CancellationToken cancellationToken = default)
     {
+        var correlationId = await WriteRequestAsync(request, version, cancellationToken).ConfigureAwait(false);
+        return await ReadResponseBodyAsync(request.ApiKey, version, correlationId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Frames a request with its header and writes it without waiting for the answer; returns its correlation id.</summary>
+    public async Task<int> WriteRequestAsync(IRequestMessage request, short version, CancellationToken cancellationToken = default)
+    {
         var correlationId = ++_correlationId;
         var body = new ArrayBufferWriter<byte>();
-        body.Advance(0);
         var header = new RequestHeader
         {
             RequestApiKey = (short)request.ApiKey,
@@ -47,16 +53,22 @@ public sealed class KafkaTestConnection : IAsyncDisposable
         header.Write(body, ApiMessages.RequestHeaderVersion(request.ApiKey, version));
         request.Write(body, version);
         await WriteFrameAsync(body.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return correlationId;
+    }
+
+    /// <summary>Reads the next response frame, checks its correlation id, returns the body.</summary>
+    public async Task<byte[]> ReadResponseBodyAsync(ApiKey apiKey, short version, int expectedCorrelationId, CancellationToken cancellationToken = default)
+    {
         var frame = await ReadFrameAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new IOException("connection closed before the response");
         var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(frame));
-        if (!ResponseHeader.TryRead(ref reader, ApiMessages.ResponseHeaderVersion(request.ApiKey, version), out var responseHeader))
+        if (!ResponseHeader.TryRead(ref reader, ApiMessages.ResponseHeaderVersion(apiKey, version), out var responseHeader))
         {
             throw new IOException("truncated response header");
         }
-        if (responseHeader.CorrelationId != correlationId)
+        if (responseHeader.CorrelationId != expectedCorrelationId)
         {
-            throw new IOException($"correlation id {responseHeader.CorrelationId}, expected {correlationId}");
+            throw new IOException($"correlation id {responseHeader.CorrelationId}, expected {expectedCorrelationId}");
         }
         return frame[(int)reader.Consumed..];
     }

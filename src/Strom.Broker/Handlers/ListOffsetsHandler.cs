@@ -13,7 +13,8 @@ namespace Strom.Broker.Handlers;
 public sealed class ListOffsetsHandler(KafkaBroker broker)
 {
     public const short MinVersion = 0;
-    public const short MaxVersion = 10;
+    // v10 is marked unstable in the definitions; advertise the stable range.
+    public const short MaxVersion = 9;
     public const long Latest = -1;
     public const long Earliest = -2;
     public const long MaxTimestamp = -3;

@@ -24,13 +24,16 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var listener = connection.Features.Get<ListenerNameFeature>()?.Name ?? "PLAINTEXT";
+        // Ends the connection when the client goes or the broker shuts down (Kestrel cannot tell a
+        // raw connection handler to stop, and would otherwise wait out its shutdown timeout).
+        using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, broker.ShuttingDown);
         var context = new RequestContext
         {
             ConnectionId = connection.ConnectionId,
             ListenerName = listener,
             LocalEndPoint = connection.LocalEndPoint,
             RemoteEndPoint = connection.RemoteEndPoint,
-            ConnectionClosed = connection.ConnectionClosed,
+            ConnectionClosed = lifetime.Token,
         };
         using var response = new PooledBufferWriter();
         var input = connection.Transport.Input;
@@ -40,7 +43,7 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         {
             while (true)
             {
-                var result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                var result = await input.ReadAsync(lifetime.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var pendingFlush = false;
                 while (TryGetFrame(ref buffer, maxRequestBytes, context, out var frame, out var reject))
@@ -51,7 +54,14 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
                         return;
                     }
                     response.Reset();
-                    var outcome = await ServeAsync(frame, context, response).ConfigureAwait(false);
+                    var serving = ServeAsync(frame, context, response);
+                    if (!serving.IsCompleted && pendingFlush)
+                    {
+                        // This request waits (a long-polling fetch): send the answers before it now.
+                        pendingFlush = false;
+                        await output.FlushAsync().ConfigureAwait(false);
+                    }
+                    var outcome = await serving.ConfigureAwait(false);
                     if (outcome == Outcome.Close)
                     {
                         await output.FlushAsync().ConfigureAwait(false);

@@ -31,7 +31,8 @@ public sealed class Partition(TopicPartition id, Uuid topicId, PartitionLog log,
     /// <summary>
     /// Validates a producer's records (CRC, sizes, magic, keys for compacted topics, timestamps)
     /// and appends them, offsets assigned in place. Legacy message sets (magic 0/1) are
-    /// converted to v2 batches first.
+    /// converted to v2 batches first. Batches of idempotent producers are checked against the
+    /// partition's producer state (duplicates acknowledged with their original offsets).
     /// </summary>
     public AppendOutcome Append(ReadOnlyMemory<byte> records, short requiredAcks)
     {
@@ -73,10 +74,23 @@ public sealed class Partition(TopicPartition id, Uuid topicId, PartitionLog log,
         // Records are private to this request (copied out of the socket buffer), so stamping in place is safe.
         var writable = System.Runtime.InteropServices.MemoryMarshal.AsMemory(bytes);
         AppendResult result;
-        lock (_appendLock)
+        try
         {
-            result = Log.Append(writable.Span, LeaderEpoch, config.LogAppendTime ? now : null);
-            Log.HighWatermark = Log.LogEndOffset;
+            lock (_appendLock)
+            {
+                result = Log.Append(writable.Span, LeaderEpoch, config.LogAppendTime ? now : null);
+                Log.HighWatermark = Log.LogEndOffset;
+            }
+        }
+        catch (StorageException ex)
+        {
+            // Idempotence errors (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH) and storage failures.
+            return new AppendOutcome(ex.Code, -1, -1, LogStartOffset, ex.Message);
+        }
+        if (result.IsDuplicate)
+        {
+            // A retried batch of an idempotent producer: acknowledged with its original offsets, not appended again.
+            return new AppendOutcome(ErrorCode.None, result.FirstOffset, result.LogAppendTimeMs, result.LogStartOffset);
         }
         DataArrived.Notify();
         return new AppendOutcome(ErrorCode.None, result.FirstOffset, config.LogAppendTime ? now : -1, result.LogStartOffset);

@@ -69,5 +69,11 @@ public sealed class PartitionManager(BrokerConfig config, LogManager logs, TimeP
         FlushMessages = c.GetLong("flush.messages"),
         FlushMs = c.GetLong("flush.ms"),
         FileDeleteDelayMs = c.GetLong("file.delete.delay.ms"),
+        Compact = c.Compact,
+        Delete = c.Delete,
+        DeleteRetentionMs = c.GetLong("delete.retention.ms"),
+        MinCompactionLagMs = c.GetLong("min.compaction.lag.ms"),
+        MaxCompactionLagMs = c.GetLong("max.compaction.lag.ms"),
+        MinCleanableDirtyRatio = c.GetDouble("min.cleanable.dirty.ratio"),
     };
 }

@@ -13,6 +13,12 @@ public static class LogFileNames
     public const string TimeIndexSuffix = ".timeindex";
     public const string DeletedSuffix = ".deleted";
     public const string TempSuffix = ".tmp";
+    public const string SnapshotSuffix = ".snapshot";
+    /// <summary>A compacted segment being written; deleted at open (the cleaning did not finish).</summary>
+    public const string CleanedSuffix = ".cleaned";
+    /// <summary>A compacted segment about to replace its originals; completed at open.</summary>
+    public const string SwapSuffix = ".swap";
+    public const string CleanerOffsetCheckpoint = "cleaner-offset-checkpoint";
     public const string LeaderEpochCheckpoint = "leader-epoch-checkpoint";
     public const string RecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpoint = "log-start-offset-checkpoint";
@@ -26,6 +32,9 @@ public static class LogFileNames
     public static string IndexFile(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + IndexSuffix);
 
     public static string TimeIndexFile(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + TimeIndexSuffix);
+
+    /// <summary>Producer state snapshot taken when the log end was <paramref name="offset"/>.</summary>
+    public static string SnapshotFile(string dir, long offset) => Path.Combine(dir, BaseName(offset) + SnapshotSuffix);
 
     /// <summary>Parses <c>00000000000000000042.log</c> (any suffix) to 42.</summary>
     public static bool TryParseBaseOffset(string fileName, string suffix, out long baseOffset)

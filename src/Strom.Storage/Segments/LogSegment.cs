@@ -25,14 +25,14 @@ internal sealed class LogSegment : IDisposable
     private long _rollingBaseTimestamp = -1;
     private long _lastModifiedMs;
 
-    private LogSegment(string dir, long baseOffset, LogConfig config, SafeFileHandle log, long createdMs)
+    private LogSegment(string dir, long baseOffset, LogConfig config, SafeFileHandle log, long createdMs, string suffix = "")
     {
         BaseOffset = baseOffset;
         _nextOffset = baseOffset;
         _log = log;
-        _logPath = LogFileNames.LogFile(dir, baseOffset);
-        _offsetIndex = new(LogFileNames.IndexFile(dir, baseOffset), config.SegmentIndexBytes);
-        _timeIndex = new(LogFileNames.TimeIndexFile(dir, baseOffset), config.SegmentIndexBytes);
+        _logPath = LogFileNames.LogFile(dir, baseOffset) + suffix;
+        _offsetIndex = new(LogFileNames.IndexFile(dir, baseOffset) + suffix, config.SegmentIndexBytes);
+        _timeIndex = new(LogFileNames.TimeIndexFile(dir, baseOffset) + suffix, config.SegmentIndexBytes);
         _indexIntervalBytes = config.IndexIntervalBytes;
         CreatedMs = createdMs;
         _lastModifiedMs = createdMs;
@@ -90,6 +90,41 @@ internal sealed class LogSegment : IDisposable
             truncatedBytes = segment.Recover();
         }
         return segment;
+    }
+
+    /// <summary>
+    /// Opens a segment the cleaner wrote as <c>&lt;base&gt;.log.cleaned</c>: validates it and builds its
+    /// indexes (also <c>.cleaned</c>), fsynced, ready for <see cref="MoveFiles"/> into place.
+    /// </summary>
+    public static LogSegment OpenCleaned(string dir, long baseOffset, LogConfig config, long nowMs)
+    {
+        var handle = OpenLog(LogFileNames.LogFile(dir, baseOffset) + LogFileNames.CleanedSuffix, FileMode.Open);
+        var segment = new LogSegment(dir, baseOffset, config, handle, nowMs, LogFileNames.CleanedSuffix);
+        try
+        {
+            segment.Recover();
+            segment.MaybeAppendTimeIndex();
+            segment.Flush(fsync: true);
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+        return segment;
+    }
+
+    /// <summary>Renames the log file and both indexes to their names plus the given suffixes (empty: the final names).</summary>
+    public void MoveFiles(string dir, string logSuffix, string indexSuffix)
+    {
+        var log = LogFileNames.LogFile(dir, BaseOffset) + logSuffix;
+        if (log != _logPath)
+        {
+            File.Move(_logPath, log, overwrite: true);
+            _logPath = log;
+        }
+        _offsetIndex.Rename(LogFileNames.IndexFile(dir, BaseOffset) + indexSuffix);
+        _timeIndex.Rename(LogFileNames.TimeIndexFile(dir, BaseOffset) + indexSuffix);
     }
 
     private static SafeFileHandle OpenLog(string path, FileMode mode) =>

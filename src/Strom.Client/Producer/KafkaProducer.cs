@@ -1,0 +1,520 @@
+using Strom.Client.Cluster;
+using Strom.Client.Config;
+using Strom.Protocol;
+using Strom.Protocol.Messages;
+using Strom.Protocol.Records;
+
+namespace Strom.Client.Producer;
+
+/// <summary>
+/// A Kafka producer. <see cref="ProduceAsync"/> appends the record to its partition's open
+/// batch and returns a task that completes when the broker has acknowledged it. A background
+/// sender ships each partition's batches to its leader when they reach batch.size or have
+/// waited linger.ms, one request per broker carrying a batch per partition. A partition has at
+/// most one batch in flight, so a retried batch is never overtaken: order per partition holds.
+/// Retriable errors refresh metadata and retry with backoff until delivery.timeout.ms.
+/// </summary>
+public sealed class KafkaProducer : IAsyncDisposable
+{
+    private static readonly ReadOnlyMemory<byte>? NoBytes = null;
+
+    private readonly KafkaCluster _cluster;
+    private readonly ProducerOptions _options;
+    private readonly object _lock = new();
+    private readonly Dictionary<TopicPartition, PartitionQueue> _queues = [];
+    private readonly HashSet<ProducerBatch> _incomplete = [];
+    private readonly HashSet<string> _staleTopics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<PendingRecord>> _awaitingMetadata = new(StringComparer.Ordinal);
+    private readonly StickyPartitioner _sticky = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sender;
+    private int _flushing;
+    private bool _disposed;
+
+    public KafkaProducer(ProducerOptions options)
+    {
+        _options = options;
+        _cluster = new KafkaCluster(options.Client);
+        _sender = Task.Run(SendLoopAsync);
+    }
+
+    public KafkaProducer(IReadOnlyDictionary<string, string> config)
+        : this(ProducerOptions.FromConfig(config))
+    {
+    }
+
+    public ProducerOptions Options => _options;
+
+    /// <summary>The cluster connection this producer uses (metadata, connections).</summary>
+    public KafkaCluster Cluster => _cluster;
+
+    /// <summary>
+    /// Produces one record. <paramref name="timestamp"/> defaults to now (ms since the epoch);
+    /// <paramref name="partition"/> defaults to the key's murmur2 partition, or the sticky one
+    /// for a null key. Records are queued in call order, also while the topic's metadata is
+    /// still being fetched. The task completes when the record is acknowledged (acks) or fails.
+    /// </summary>
+    public Task<DeliveryResult> ProduceAsync(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value,
+        IReadOnlyList<RecordHeader>? headers = null, long? timestamp = null, int? partition = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        cancellationToken.ThrowIfCancellationRequested();
+        var estimate = 32 + (key?.Length ?? 0) + (value?.Length ?? 0) + (headers?.Sum(h => (h.Key.Length * 3) + (h.Value?.Length ?? 0) + 10) ?? 0);
+        if (estimate + RecordBatchHeader.Size > _options.MaxRequestSize)
+        {
+            return Task.FromException<DeliveryResult>(new KafkaException(ErrorCode.MessageTooLarge,
+                $"a record of about {estimate} bytes is larger than max.request.size ({_options.MaxRequestSize})"));
+        }
+        var record = new PendingRecord(topic, key, value, headers, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), partition, estimate,
+            new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var resolve = false;
+        var wake = false;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_awaitingMetadata.TryGetValue(topic, out var waiting) && _cluster.Metadata.Topics.TryGetValue(topic, out var metadata)
+                && metadata.Partitions.Count > 0)
+            {
+                wake = Append(record, metadata.Partitions.Count);
+            }
+            else
+            {
+                if (waiting is null)
+                {
+                    _awaitingMetadata[topic] = waiting = [];
+                    resolve = true;
+                }
+                waiting.Add(record);
+            }
+        }
+        if (resolve)
+        {
+            _ = ResolveTopicAsync(topic);
+        }
+        if (wake || _options.LingerMs == 0)
+        {
+            Wake();
+        }
+        return record.Completion.Task;
+    }
+
+    /// <summary>
+    /// <see cref="ProduceAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, IReadOnlyList{RecordHeader}?, long?, int?, CancellationToken)"/>
+    /// for arrays: a null array is a null key or value (a null array converted to ReadOnlyMemory would be empty instead).
+    /// </summary>
+    public Task<DeliveryResult> ProduceAsync(string topic, byte[]? key, byte[]? value,
+        IReadOnlyList<RecordHeader>? headers = null, long? timestamp = null, int? partition = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, key is null ? NoBytes : key.AsMemory(), value is null ? NoBytes : value.AsMemory(), headers, timestamp, partition, cancellationToken);
+
+    /// <summary>Fetches a topic's metadata, then appends the records that waited for it, in order.</summary>
+    private async Task ResolveTopicAsync(string topic)
+    {
+        TopicMetadata? metadata = null;
+        Exception? error = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.DeliveryTimeoutMs);
+            metadata = await _cluster.GetTopicAsync(topic, _options.Client.AllowAutoCreateTopics, cancellationToken: timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex is OperationCanceledException
+                ? new KafkaException(ErrorCode.RequestTimedOut, $"topic '{topic}' was not found in metadata within delivery.timeout.ms")
+                : ex;
+        }
+        lock (_lock)
+        {
+            _awaitingMetadata.Remove(topic, out var waiting);
+            foreach (var record in waiting ?? [])
+            {
+                if (metadata is null)
+                {
+                    record.Completion.TrySetException(error!);
+                }
+                else
+                {
+                    Append(record, metadata.Partitions.Count);
+                }
+            }
+        }
+        Wake();
+    }
+
+    /// <summary>Partitions the record and appends it to its partition's open batch; true when a batch closed. Caller holds the lock.</summary>
+    private bool Append(PendingRecord record, int count)
+    {
+        if (record.Partition is { } p && (p < 0 || p >= count))
+        {
+            record.Completion.TrySetException(new KafkaException(ErrorCode.UnknownTopicOrPartition,
+                $"topic '{record.Topic}' has no partition {p} (it has {count})"));
+            return false;
+        }
+        var closed = false;
+        var keyed = record.Key.HasValue && !_options.PartitionerIgnoreKeys;
+        var target = record.Partition ?? (keyed ? Partitioners.ForKey(record.Key!.Value.Span, count) : _sticky.Partition(record.Topic, count));
+        var tp = new TopicPartition(record.Topic, target);
+        if (!_queues.TryGetValue(tp, out var queue))
+        {
+            _queues[tp] = queue = new PartitionQueue();
+        }
+        if (queue.Open is { } open && open.RecordCount > 0 && open.SizeInBytes + record.Estimate > _options.BatchSize)
+        {
+            CloseOpen(queue, count);
+            closed = true;
+        }
+        if (queue.Open is null)
+        {
+            queue.Open = new ProducerBatch(tp, _options.CompressionType, DateTime.UtcNow, _options.DeliveryTimeoutMs);
+            _incomplete.Add(queue.Open);
+        }
+        queue.Open.Append(record.Timestamp, record.Key, record.Value, record.Headers, record.Completion);
+        if (queue.Open.SizeInBytes >= _options.BatchSize)
+        {
+            CloseOpen(queue, count);
+            closed = true;
+        }
+        return closed;
+    }
+
+    /// <summary>Sends everything buffered now (ignoring linger.ms) and waits until each record has its outcome.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        Task[] pending;
+        Interlocked.Increment(ref _flushing);
+        try
+        {
+            lock (_lock)
+            {
+                pending = _incomplete.Select(b => b.Done.Task)
+                    .Concat(_awaitingMetadata.Values.SelectMany(w => w).Select(r => (Task)r.Completion.Task.ContinueWith(_ => { }, TaskScheduler.Default)))
+                    .ToArray();
+            }
+            Wake();
+            await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _flushing);
+        }
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    /// <summary>Freezes the open batch into the ready queue; the sticky partitioner moves on (KIP-480). Caller holds the lock.</summary>
+    private void CloseOpen(PartitionQueue queue, int partitionCount)
+    {
+        if (queue.Open is not { } open)
+        {
+            return;
+        }
+        open.Close();
+        queue.Ready.AddLast(open);
+        queue.Open = null;
+        _sticky.OnNewBatch(open.Partition.Topic, open.Partition.Partition, partitionCount);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        while (true)
+        {
+            var stopping = _stop.IsCancellationRequested;
+            TimeSpan wait;
+            try
+            {
+                await RefreshStaleTopicsAsync().ConfigureAwait(false);
+                wait = SendReady(stopping);
+            }
+            catch (Exception)
+            {
+                wait = TimeSpan.FromMilliseconds(_options.Client.RetryBackoffMs);
+            }
+            if (stopping)
+            {
+                lock (_lock)
+                {
+                    if (_incomplete.Count == 0 && _awaitingMetadata.Count == 0)
+                    {
+                        return;
+                    }
+                }
+            }
+            try
+            {
+                await _wake.WaitAsync(wait).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RefreshStaleTopicsAsync()
+    {
+        string[] topics;
+        lock (_lock)
+        {
+            topics = [.. _staleTopics];
+            _staleTopics.Clear();
+        }
+        foreach (var topic in topics)
+        {
+            try
+            {
+                await _cluster.GetTopicAsync(topic, _options.Client.AllowAutoCreateTopics, forceRefresh: true).ConfigureAwait(false);
+            }
+            catch (KafkaException)
+            {
+                // The batches stay queued; their delivery timeout decides when to give up.
+            }
+        }
+    }
+
+    /// <summary>Starts a produce request per leader for every partition that has a batch due; returns how long to sleep.</summary>
+    private TimeSpan SendReady(bool stopping)
+    {
+        var now = DateTime.UtcNow;
+        var metadata = _cluster.Metadata;
+        var linger = TimeSpan.FromMilliseconds(_options.LingerMs);
+        var nextWake = TimeSpan.FromMilliseconds(100);
+        var byLeader = new Dictionary<int, List<ProducerBatch>>();
+        var force = stopping || Volatile.Read(ref _flushing) > 0;
+        lock (_lock)
+        {
+            foreach (var (tp, queue) in _queues)
+            {
+                ExpireWaiting(queue, now);
+                if (queue.InFlight)
+                {
+                    continue;
+                }
+                if (queue.Ready.Count == 0 && queue.Open is { } open)
+                {
+                    var due = open.CreatedAt + linger;
+                    if (force || due <= now)
+                    {
+                        CloseOpen(queue, metadata.Topics.TryGetValue(tp.Topic, out var t) ? t.Partitions.Count : 1);
+                    }
+                    else if (due - now < nextWake)
+                    {
+                        nextWake = due - now;
+                    }
+                }
+                if (queue.Ready.First?.Value is not { } batch)
+                {
+                    continue;
+                }
+                if (batch.RetryAfter > now)
+                {
+                    nextWake = TimeSpan.FromTicks(Math.Min(nextWake.Ticks, (batch.RetryAfter - now).Ticks));
+                    continue;
+                }
+                var leader = metadata.Topics.TryGetValue(tp.Topic, out var topic) && tp.Partition < topic.Partitions.Count
+                    ? topic.Partitions[tp.Partition].Leader
+                    : -1;
+                if (leader < 0)
+                {
+                    _staleTopics.Add(tp.Topic);
+                    batch.RetryAfter = now + _options.Client.Backoff(batch.Attempts++);
+                    continue;
+                }
+                if (!byLeader.TryGetValue(leader, out var list))
+                {
+                    byLeader[leader] = list = [];
+                }
+                queue.Ready.RemoveFirst();
+                queue.InFlight = true;
+                list.Add(batch);
+            }
+        }
+        foreach (var (leader, batches) in byLeader)
+        {
+            foreach (var request in SplitBySize(batches))
+            {
+                _ = SendBatchesAsync(leader, request);
+            }
+        }
+        return nextWake < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : nextWake;
+    }
+
+    private IEnumerable<List<ProducerBatch>> SplitBySize(List<ProducerBatch> batches)
+    {
+        var current = new List<ProducerBatch>();
+        var size = 0;
+        foreach (var batch in batches)
+        {
+            if (current.Count > 0 && size + batch.SizeInBytes > _options.MaxRequestSize)
+            {
+                yield return current;
+                current = [];
+                size = 0;
+            }
+            current.Add(batch);
+            size += batch.SizeInBytes;
+        }
+        if (current.Count > 0)
+        {
+            yield return current;
+        }
+    }
+
+    /// <summary>Fails waiting batches whose delivery.timeout.ms has passed. Caller holds the lock.</summary>
+    private void ExpireWaiting(PartitionQueue queue, DateTime now)
+    {
+        while (queue.Ready.First?.Value is { } batch && batch.Deadline <= now && !queue.InFlight)
+        {
+            queue.Ready.RemoveFirst();
+            Complete(batch, new KafkaException(ErrorCode.RequestTimedOut,
+                $"{batch.RecordCount} record(s) for {batch.Partition} expired after delivery.timeout.ms ({_options.DeliveryTimeoutMs} ms)"));
+        }
+    }
+
+    private async Task SendBatchesAsync(int leader, List<ProducerBatch> batches)
+    {
+        var request = new ProduceRequest { Acks = _options.Acks, TimeoutMs = _options.Client.RequestTimeoutMs };
+        foreach (var group in batches.GroupBy(b => b.Partition.Topic))
+        {
+            var topicData = new ProduceRequest.TopicProduceData { Name = group.Key };
+            foreach (var batch in group)
+            {
+                topicData.PartitionData.Add(new ProduceRequest.PartitionProduceData { Index = batch.Partition.Partition, Records = batch.Bytes });
+            }
+            request.TopicData.Add(topicData);
+        }
+        ProduceResponse? response = null;
+        KafkaException? failure = null;
+        try
+        {
+            var connection = await _cluster.GetConnectionAsync(leader).ConfigureAwait(false);
+            if (_options.Acks == 0)
+            {
+                await connection.SendWithoutResponseAsync(request).ConfigureAwait(false);
+            }
+            else
+            {
+                response = await connection.SendAsync<ProduceResponse>(request).ConfigureAwait(false);
+            }
+        }
+        catch (KafkaException ex)
+        {
+            failure = ex;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            failure = new KafkaException(ErrorCode.NetworkException, ex.Message, ex);
+        }
+        foreach (var batch in batches)
+        {
+            if (failure is not null)
+            {
+                Retry(batch, failure);
+                continue;
+            }
+            if (response is null)
+            {
+                Complete(batch, null, -1, -1);
+                continue;
+            }
+            var partition = response.Responses.FirstOrDefault(t => t.Name == batch.Partition.Topic)?
+                .PartitionResponses.FirstOrDefault(p => p.Index == batch.Partition.Partition);
+            if (partition is null)
+            {
+                Retry(batch, new KafkaException(ErrorCode.UnknownServerError, $"the produce response has no entry for {batch.Partition}"));
+            }
+            else if (partition.ErrorCode == 0)
+            {
+                Complete(batch, null, partition.BaseOffset, partition.LogAppendTimeMs);
+            }
+            else
+            {
+                var code = (ErrorCode)partition.ErrorCode;
+                var message = partition.ErrorMessage ?? partition.RecordErrors?.FirstOrDefault()?.BatchIndexErrorMessage;
+                var error = new KafkaException(code, $"produce to {batch.Partition}: {code.ToKafkaName()}{(message is null ? "" : $" ({message})")}");
+                Retry(batch, error);
+            }
+        }
+        Wake();
+    }
+
+    /// <summary>Puts a failed batch back at the head of its queue if the error is retriable and time remains; else fails it.</summary>
+    private void Retry(ProducerBatch batch, KafkaException error)
+    {
+        var now = DateTime.UtcNow;
+        lock (_lock)
+        {
+            var queue = _queues[batch.Partition];
+            queue.InFlight = false;
+            if (!error.IsRetriable || now >= batch.Deadline)
+            {
+                Complete(batch, error);
+                return;
+            }
+            _staleTopics.Add(batch.Partition.Topic);
+            batch.RetryAfter = now + _options.Client.Backoff(batch.Attempts++);
+            queue.Ready.AddFirst(batch);
+        }
+    }
+
+    private void Complete(ProducerBatch batch, KafkaException? error, long baseOffset = -1, long logAppendTime = -1)
+    {
+        lock (_lock)
+        {
+            if (error is null)
+            {
+                _queues[batch.Partition].InFlight = false;
+            }
+            _incomplete.Remove(batch);
+        }
+        if (error is null)
+        {
+            batch.Succeed(baseOffset, logAppendTime);
+        }
+        else
+        {
+            batch.Fail(error);
+        }
+    }
+
+    /// <summary>Sends what is buffered (waiting at most delivery.timeout.ms), then closes the connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+        }
+        _stop.Cancel();
+        Wake();
+        try
+        {
+            await _sender.WaitAsync(TimeSpan.FromMilliseconds(_options.DeliveryTimeoutMs + 1000)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        lock (_lock)
+        {
+            foreach (var batch in _incomplete.ToArray())
+            {
+                batch.Fail(new KafkaException(ErrorCode.NetworkException, "the producer was closed before the record was delivered"));
+            }
+            _incomplete.Clear();
+        }
+        await _cluster.DisposeAsync().ConfigureAwait(false);
+        _wake.Dispose();
+        _stop.Dispose();
+    }
+
+    private sealed record PendingRecord(string Topic, ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value, IReadOnlyList<RecordHeader>? Headers,
+        long Timestamp, int? Partition, int Estimate, TaskCompletionSource<DeliveryResult> Completion);
+}
