@@ -20,7 +20,7 @@ url="http://127.0.0.1:$registry_port"
 dotnet "$strom_dir/strom.dll" server --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://127.0.0.1:$kafka_port" \
   --set "schema.registry.listeners=$url" >"$work/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; grep -E "fail|crit|Unhandled" "$work/server.log" | head -5 >&2; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -sf "$url/" >/dev/null && break; sleep 0.2; done
 echo "registering $schemas schemas" >&2
 for i in $(seq "$schemas"); do

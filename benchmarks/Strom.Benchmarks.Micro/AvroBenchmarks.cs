@@ -12,6 +12,8 @@ namespace Strom.Benchmarks.Micro;
 /// System.Text.Json writing and reading the same data as a typed object, in the same run.
 /// </summary>
 [MemoryDiagnoser]
+[CategoriesColumn]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
 public class AvroBenchmarks
 {
     private const string SchemaText = """
@@ -73,7 +75,7 @@ public class AvroBenchmarks
         return _buffer.WrittenCount;
     }
 
-    [Benchmark]
+    [Benchmark(Baseline = true)]
     [BenchmarkCategory("decode")]
     public Trade? JsonDecode() => JsonSerializer.Deserialize<Trade>(_json);
 
