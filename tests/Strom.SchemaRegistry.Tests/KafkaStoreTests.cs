@@ -58,6 +58,18 @@ public sealed class KafkaStoreTests
     }
 
     [Fact]
+    public async Task StoreGivesAClearErrorWhenKafkaDoesNotAnswer()
+    {
+        await using var store = new KafkaSchemaStore(new Dictionary<string, string> { ["bootstrap.servers"] = "127.0.0.1:1", ["request.timeout.ms"] = "500" })
+        {
+            StartTimeout = TimeSpan.FromSeconds(2),
+        };
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => store.ReplayAsync(_ => { }, default));
+        Assert.True(error is InvalidOperationException or KafkaException, error.ToString());
+        Assert.Contains("127.0.0.1:1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StoreUsesTheConfiguredTopic()
     {
         await using var broker = await StromBroker.StartAsync();

@@ -43,6 +43,20 @@ public sealed partial class KafkaSchemaStore : ISchemaStore
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
+        try
+        {
+            await ReplayCoreAsync(apply, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException(
+                $"Could not read the schema topic {_topic} from {_config.GetValueOrDefault("bootstrap.servers")} within {StartTimeout.TotalSeconds:0} s: is the Kafka cluster up?");
+        }
+    }
+
+    private async Task ReplayCoreAsync(Action<SchemaLogRecord> apply, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await EnsureTopicAsync(timeout.Token).ConfigureAwait(false);
 
         var consumerConfig = new Dictionary<string, string>(_config, StringComparer.Ordinal)
