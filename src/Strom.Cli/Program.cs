@@ -15,6 +15,8 @@ public static class Program
         root.Subcommands.Add(TopicCommand.Create(io));
         root.Subcommands.Add(ProduceCommand.Create(io));
         root.Subcommands.Add(ConsumeCommand.Create(io));
+        root.Subcommands.Add(GroupCommand.Create(io));
+        root.Subcommands.Add(BenchCommand.Create(io));
         var invocation = new InvocationConfiguration { Output = io.Out, Error = io.Error };
         return await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }

@@ -28,10 +28,11 @@ public static class ConsumeCommand
         var format = new Option<string>("--format") { Description = "text, kv or json (default: text)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "kv", "json");
         var timeout = new Option<int?>("--timeout") { Description = "Exit when no record arrives for this many ms (default: wait forever)" };
+        var group = new Option<string?>("--group", "-g") { Description = "Join this consumer group: the group assigns partitions and positions are committed (with --from-beginning, a new group starts at the earliest record)" };
         var isolation = new Option<string>("--isolation-level") { Description = "read_uncommitted or read_committed (default: read_uncommitted)", DefaultValueFactory = _ => "read_uncommitted" };
         var command = new Command("consume", "Print records of a topic")
         {
-            topic, fromBeginning, offset, timestamp, fromTime, partition, max, format, timeout, isolation, bootstrap, properties,
+            topic, fromBeginning, offset, timestamp, fromTime, partition, max, format, timeout, group, isolation, bootstrap, properties,
         };
         command.SetAction((parse, ct) =>
         {
@@ -46,35 +47,53 @@ public static class ConsumeCommand
                 var config = ClientCommandSupport.Config(parse, bootstrap, properties);
                 config["auto.offset.reset"] = "latest";
                 config["isolation.level"] = parse.GetValue(isolation)!;
+                var groupId = parse.GetValue(group);
+                if (groupId is not null)
+                {
+                    if (starts.Skip(1).Any(s => s) || parse.GetValue(partition) is not null)
+                    {
+                        throw new UsageException("--group takes its positions from the group's commits: --offset, --timestamp, --from-time and --partition do not apply");
+                    }
+                    config["group.id"] = groupId;
+                    config.TryAdd("enable.auto.commit", "true");
+                    config["auto.offset.reset"] = parse.GetValue(fromBeginning) ? "earliest" : "latest";
+                }
                 await using var consumer = new KafkaConsumer(config);
                 var partitions = await consumer.GetPartitionsAsync(name, ct);
-                if (parse.GetValue(partition) is { } only)
+                if (groupId is not null)
                 {
-                    if (only < 0 || only >= partitions.Count)
-                    {
-                        throw new UsageException($"topic '{name}' has no partition {only} (it has {partitions.Count})");
-                    }
-                    partitions = [new TopicPartition(name, only)];
-                }
-                consumer.Assign(partitions);
-                if (parse.GetValue(fromBeginning))
-                {
-                    await consumer.SeekToBeginningAsync(partitions, ct);
-                }
-                else if (parse.GetValue(offset) is { } start)
-                {
-                    foreach (var tp in partitions)
-                    {
-                        consumer.Seek(tp, start);
-                    }
-                }
-                else if (StartTime(parse.GetValue(timestamp), parse.GetValue(fromTime)) is { } time)
-                {
-                    await consumer.SeekToTimestampAsync(partitions.ToDictionary(tp => tp, _ => time), ct);
+                    consumer.Subscribe([name]);
                 }
                 else
                 {
-                    await consumer.SeekToEndAsync(partitions, ct);
+                    if (parse.GetValue(partition) is { } only)
+                    {
+                        if (only < 0 || only >= partitions.Count)
+                        {
+                            throw new UsageException($"topic '{name}' has no partition {only} (it has {partitions.Count})");
+                        }
+                        partitions = [new TopicPartition(name, only)];
+                    }
+                    consumer.Assign(partitions);
+                    if (parse.GetValue(fromBeginning))
+                    {
+                        await consumer.SeekToBeginningAsync(partitions, ct);
+                    }
+                    else if (parse.GetValue(offset) is { } start)
+                    {
+                        foreach (var tp in partitions)
+                        {
+                            consumer.Seek(tp, start);
+                        }
+                    }
+                    else if (StartTime(parse.GetValue(timestamp), parse.GetValue(fromTime)) is { } time)
+                    {
+                        await consumer.SeekToTimestampAsync(partitions.ToDictionary(tp => tp, _ => time), ct);
+                    }
+                    else
+                    {
+                        await consumer.SeekToEndAsync(partitions, ct);
+                    }
                 }
                 var limit = parse.GetValue(max) ?? long.MaxValue;
                 var idle = parse.GetValue(timeout) is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan;

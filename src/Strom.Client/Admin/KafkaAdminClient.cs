@@ -11,7 +11,7 @@ namespace Strom.Client.Admin;
 /// in KRaft clusters); NOT_CONTROLLER refreshes metadata and retries. Each method throws a
 /// <see cref="KafkaException"/> naming the first topic or resource that failed.
 /// </summary>
-public sealed class KafkaAdminClient : IAsyncDisposable
+public sealed partial class KafkaAdminClient : IAsyncDisposable
 {
     private readonly KafkaCluster _cluster;
 

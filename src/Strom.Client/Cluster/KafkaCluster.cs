@@ -51,6 +51,15 @@ public sealed class KafkaCluster : IAsyncDisposable
         return (text[..colon].Trim('[', ']'), port);
     }
 
+    private const int CoordinatorIdBase = int.MaxValue / 2;
+
+    /// <summary>
+    /// The connection id for talking to broker <paramref name="nodeId"/> as a group coordinator:
+    /// a second connection, as Java's client keeps, so a JoinGroup held for a whole rebalance
+    /// never queues behind or in front of fetches to the same broker.
+    /// </summary>
+    public static int CoordinatorConnectionId(int nodeId) => int.MaxValue - nodeId;
+
     /// <summary>A live connection to broker <paramref name="nodeId"/>, connecting if needed.</summary>
     public async Task<KafkaConnection> GetConnectionAsync(int nodeId, CancellationToken cancellationToken = default)
     {
@@ -65,9 +74,10 @@ public sealed class KafkaCluster : IAsyncDisposable
                 {
                     _ = task.Result.DisposeAsync().AsTask();
                 }
+                var brokerId = nodeId >= CoordinatorIdBase ? int.MaxValue - nodeId : nodeId;
                 var (host, port) = nodeId < 0
                     ? _bootstrap[(-nodeId - 1) % _bootstrap.Length]
-                    : Metadata.Brokers.TryGetValue(nodeId, out var broker)
+                    : Metadata.Brokers.TryGetValue(brokerId, out var broker)
                         ? (broker.Host, broker.Port)
                         : throw new KafkaException(ErrorCode.BrokerNotAvailable, $"broker {nodeId} is not in the cluster metadata");
                 task = KafkaConnection.ConnectAsync(host, port, Options.ClientId,

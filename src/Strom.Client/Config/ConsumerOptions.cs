@@ -20,8 +20,32 @@ public sealed record ConsumerOptions
 {
     public ClientOptions Client { get; init; } = new();
 
-    /// <summary><c>group.id</c>: the consumer group (default: none; group membership is not in this cut).</summary>
+    /// <summary><c>group.id</c>: the consumer group; needed to subscribe and commit (default: none).</summary>
     public string? GroupId { get; init; }
+
+    /// <summary><c>group.instance.id</c>: makes this a static member (KIP-345); it keeps its partitions across restarts within session.timeout.ms (default: none).</summary>
+    public string? GroupInstanceId { get; init; }
+
+    /// <summary><c>session.timeout.ms</c>: the coordinator drops a member silent for this long (default: 45000).</summary>
+    public int SessionTimeoutMs { get; init; } = 45_000;
+
+    /// <summary><c>heartbeat.interval.ms</c>: how often to heartbeat, and so how soon a rebalance is noticed (default: 3000).</summary>
+    public int HeartbeatIntervalMs { get; init; } = 3000;
+
+    /// <summary><c>max.poll.interval.ms</c>: sent as the rebalance timeout, how long the group waits for members to rejoin (default: 300000).</summary>
+    public int MaxPollIntervalMs { get; init; } = 300_000;
+
+    /// <summary><c>partition.assignment.strategy</c>: assignor names in order of preference (default: range, cooperative-sticky, as Java's).</summary>
+    public IReadOnlyList<string> PartitionAssignmentStrategy { get; init; } = ["range", "cooperative-sticky"];
+
+    /// <summary><c>enable.auto.commit</c>: commit positions in the background and before partitions are revoked (default: true).</summary>
+    public bool EnableAutoCommit { get; init; } = true;
+
+    /// <summary><c>auto.commit.interval.ms</c> (default: 5000).</summary>
+    public int AutoCommitIntervalMs { get; init; } = 5000;
+
+    /// <summary><c>client.rack</c>: sent in the subscription for rack-aware assignors (default: none).</summary>
+    public string? ClientRack { get; init; }
 
     /// <summary><c>fetch.min.bytes</c> (default: 1).</summary>
     public int FetchMinBytes { get; init; } = 1;
@@ -52,6 +76,16 @@ public sealed record ConsumerOptions
         {
             Client = ClientOptions.FromConfig(config),
             GroupId = r.String("group.id"),
+            GroupInstanceId = r.String("group.instance.id") is { Length: > 0 } instance ? instance : null,
+            SessionTimeoutMs = r.Int("session.timeout.ms", d.SessionTimeoutMs, 1),
+            HeartbeatIntervalMs = r.Int("heartbeat.interval.ms", d.HeartbeatIntervalMs, 1),
+            MaxPollIntervalMs = r.Int("max.poll.interval.ms", d.MaxPollIntervalMs, 1),
+            PartitionAssignmentStrategy = r.String("partition.assignment.strategy") is { } strategy
+                ? strategy.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : d.PartitionAssignmentStrategy,
+            EnableAutoCommit = r.Bool("enable.auto.commit", d.EnableAutoCommit),
+            AutoCommitIntervalMs = r.Int("auto.commit.interval.ms", d.AutoCommitIntervalMs, 0),
+            ClientRack = r.String("client.rack") is { Length: > 0 } rack ? rack : null,
             FetchMinBytes = r.Int("fetch.min.bytes", d.FetchMinBytes, 0),
             FetchMaxWaitMs = r.Int("fetch.max.wait.ms", d.FetchMaxWaitMs, 0),
             FetchMaxBytes = r.Int("fetch.max.bytes", d.FetchMaxBytes, 1),

@@ -31,6 +31,16 @@ public sealed record ProducerOptions
     /// <summary><c>partitioner.ignore.keys</c>: spread keyed records as if keyless (default: false).</summary>
     public bool PartitionerIgnoreKeys { get; init; }
 
+    /// <summary>
+    /// <c>enable.idempotence</c>: producer id and per-partition sequence numbers, so retries never
+    /// duplicate or reorder (default: on unless acks or max.in.flight conflict, as in Java since 3.2;
+    /// null means that default).
+    /// </summary>
+    public bool? EnableIdempotence { get; init; }
+
+    /// <summary>Whether this producer is idempotent: explicitly, or by default when acks=all and at most 5 requests in flight.</summary>
+    public bool IsIdempotent => EnableIdempotence ?? (Acks == -1 && MaxInFlightRequestsPerConnection <= 5);
+
     public static ProducerOptions FromConfig(IReadOnlyDictionary<string, string> config)
     {
         var r = new ConfigReader(config);
@@ -46,7 +56,22 @@ public sealed record ProducerOptions
             MaxRequestSize = r.Int("max.request.size", d.MaxRequestSize, 1),
             MaxInFlightRequestsPerConnection = r.Int("max.in.flight.requests.per.connection", d.MaxInFlightRequestsPerConnection, 1),
             PartitionerIgnoreKeys = r.Bool("partitioner.ignore.keys", d.PartitionerIgnoreKeys),
-        };
+            EnableIdempotence = r.String("enable.idempotence") is null ? null : r.Bool("enable.idempotence", true),
+        }.Validated();
+    }
+
+    /// <summary>Java's checks: an explicitly idempotent producer needs acks=all and at most 5 requests in flight.</summary>
+    public ProducerOptions Validated()
+    {
+        if (EnableIdempotence == true && Acks != -1)
+        {
+            throw new KafkaConfigException("enable.idempotence=true needs acks=all");
+        }
+        if (EnableIdempotence == true && MaxInFlightRequestsPerConnection > 5)
+        {
+            throw new KafkaConfigException("enable.idempotence=true needs max.in.flight.requests.per.connection <= 5");
+        }
+        return this;
     }
 
     /// <summary>Kafka's spellings of acks: "all" or "-1", "1", "0".</summary>

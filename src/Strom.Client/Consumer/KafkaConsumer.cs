@@ -7,14 +7,14 @@ using Strom.Protocol.Messages;
 namespace Strom.Client.Consumer;
 
 /// <summary>
-/// A Kafka consumer over manually assigned partitions. A background fetch loop sends one Fetch
-/// per leader, decodes the records and buffers them, then fetches again at once while the
-/// application reads (prefetch), pausing while more than fetch.max.bytes is buffered. Seek
-/// takes effect on the next <see cref="ConsumeAsync"/>: buffered records fetched before it are
-/// dropped. Group membership (subscribe, commit) will plug in as a source of assignments that
-/// calls <see cref="Assign"/> and positions from committed offsets; this type has no group logic.
+/// A Kafka consumer over assigned partitions, either assigned by hand (<see cref="Assign"/>) or
+/// by its consumer group (<see cref="Subscribe(IEnumerable{string})"/>, in KafkaConsumer.Groups.cs).
+/// A background fetch loop sends one Fetch per leader, decodes the records and buffers them,
+/// then fetches again at once while the application reads (prefetch), pausing while more than
+/// fetch.max.bytes is buffered. Seek takes effect on the next <see cref="ConsumeAsync"/>:
+/// buffered records fetched before it are dropped.
 /// </summary>
-public sealed class KafkaConsumer : IAsyncDisposable
+public sealed partial class KafkaConsumer : IAsyncDisposable
 {
     private readonly KafkaCluster _cluster;
     private readonly ConsumerOptions _options;
@@ -28,6 +28,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
     private FetchedChunk? _current;
     private int _currentIndex;
     private long _bufferedBytes;
+    private int _nextEpoch;
     private volatile bool _staleMetadata;
 
     public KafkaConsumer(ConsumerOptions options)
@@ -61,6 +62,10 @@ public sealed class KafkaConsumer : IAsyncDisposable
     /// <summary>Replaces the assignment. New partitions start at auto.offset.reset unless sought.</summary>
     public void Assign(IEnumerable<TopicPartition> partitions)
     {
+        if (_group?.IsSubscribed == true)
+        {
+            throw new InvalidOperationException("the consumer is subscribed; its group assigns the partitions (call Unsubscribe first)");
+        }
         lock (_lock)
         {
             var wanted = partitions.ToHashSet();
@@ -70,7 +75,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
             }
             foreach (var tp in wanted)
             {
-                _partitions.TryAdd(tp, new PartitionState());
+                _partitions.TryAdd(tp, new PartitionState { Epoch = ++_nextEpoch });
             }
         }
         Signal(_changed);
@@ -101,7 +106,7 @@ public sealed class KafkaConsumer : IAsyncDisposable
             {
                 throw new InvalidOperationException($"{partition} is not assigned");
             }
-            state.Epoch++;
+            state.Epoch = ++_nextEpoch;
             state.FetchPosition = offset;
             state.Position = offset;
             state.Error = null;
@@ -155,6 +160,10 @@ public sealed class KafkaConsumer : IAsyncDisposable
     /// </summary>
     public async Task<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        if (_group?.FatalError is { } fatal)
+        {
+            throw fatal;
+        }
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
         while (true)
@@ -464,6 +473,12 @@ public sealed class KafkaConsumer : IAsyncDisposable
         if (_stop.IsCancellationRequested)
         {
             return;
+        }
+        if (_group is { } group)
+        {
+            using var closing = new CancellationTokenSource(_options.Client.RequestTimeoutMs);
+            await group.CloseAsync(closing.Token).ConfigureAwait(false);
+            await group.DisposeAsync().ConfigureAwait(false);
         }
         _stop.Cancel();
         try

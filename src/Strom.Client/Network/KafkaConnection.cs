@@ -116,6 +116,14 @@ public sealed class KafkaConnection : IAsyncDisposable
         where TResponse : class, IResponseMessage =>
         (TResponse)await SendAsync(request, Versions.Pick(request.ApiKey), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Sends at the negotiated version, waiting up to <paramref name="timeout"/> instead of the
+    /// connection's request timeout: JoinGroup and SyncGroup may be held for a whole rebalance.
+    /// </summary>
+    public async Task<TResponse> SendAsync<TResponse>(IRequestMessage request, TimeSpan timeout, CancellationToken cancellationToken = default)
+        where TResponse : class, IResponseMessage =>
+        (TResponse)await SendAsync(request, Versions.Pick(request.ApiKey), timeout, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Sends a request the broker will not answer (Produce with acks=0).</summary>
     public async Task SendWithoutResponseAsync(IRequestMessage request, CancellationToken cancellationToken = default)
     {
@@ -125,7 +133,10 @@ public sealed class KafkaConnection : IAsyncDisposable
     }
 
     /// <summary>Sends at an explicit version.</summary>
-    public async Task<IResponseMessage> SendAsync(IRequestMessage request, short version, CancellationToken cancellationToken = default)
+    public Task<IResponseMessage> SendAsync(IRequestMessage request, short version, CancellationToken cancellationToken = default) =>
+        SendAsync(request, version, _requestTimeout, cancellationToken);
+
+    private async Task<IResponseMessage> SendAsync(IRequestMessage request, short version, TimeSpan requestTimeout, CancellationToken cancellationToken)
     {
         ThrowIfClosed();
         var correlationId = Interlocked.Increment(ref _nextCorrelationId);
@@ -142,13 +153,13 @@ public sealed class KafkaConnection : IAsyncDisposable
             throw;
         }
         var task = pending.Completion.Task;
-        var timeout = Task.Delay(_requestTimeout, cancellationToken);
+        var timeout = Task.Delay(requestTimeout, cancellationToken);
         if (await Task.WhenAny(task, timeout).ConfigureAwait(false) != task)
         {
             _pending.TryRemove(correlationId, out _);
             cancellationToken.ThrowIfCancellationRequested();
             // A response may still come; Kafka's clients drop the connection rather than guess.
-            Fail(new KafkaException(ErrorCode.RequestTimedOut, $"{request.ApiKey} to {Endpoint} timed out after {_requestTimeout.TotalMilliseconds:0} ms"));
+            Fail(new KafkaException(ErrorCode.RequestTimedOut, $"{request.ApiKey} to {Endpoint} timed out after {requestTimeout.TotalMilliseconds:0} ms"));
         }
         return await task.ConfigureAwait(false);
     }

@@ -14,7 +14,7 @@ namespace Strom.Client.Producer;
 /// most one batch in flight, so a retried batch is never overtaken: order per partition holds.
 /// Retriable errors refresh metadata and retry with backoff until delivery.timeout.ms.
 /// </summary>
-public sealed class KafkaProducer : IAsyncDisposable
+public sealed partial class KafkaProducer : IAsyncDisposable
 {
     private static readonly ReadOnlyMemory<byte>? NoBytes = null;
 
@@ -29,12 +29,19 @@ public sealed class KafkaProducer : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sender;
+    private int _maxInFlightPerPartition;
     private int _flushing;
     private bool _disposed;
+    private bool _idempotent;
+    private long _producerId = -1;
+    private short _epoch = -1;
+    private bool _epochBumpNeeded;
 
     public KafkaProducer(ProducerOptions options)
     {
-        _options = options;
+        _options = options.Validated();
+        _idempotent = options.IsIdempotent;
+        _maxInFlightPerPartition = _idempotent ? Math.Min(options.MaxInFlightRequestsPerConnection, 5) : 1;
         _cluster = new KafkaCluster(options.Client);
         _sender = Task.Run(SendLoopAsync);
     }
@@ -229,6 +236,7 @@ public sealed class KafkaProducer : IAsyncDisposable
             try
             {
                 await RefreshStaleTopicsAsync().ConfigureAwait(false);
+                await EnsureProducerIdAsync().ConfigureAwait(false);
                 wait = SendReady(stopping);
             }
             catch (Exception)
@@ -277,7 +285,12 @@ public sealed class KafkaProducer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a produce request per leader for every partition that has a batch due; returns how long to sleep.</summary>
+    /// <summary>
+    /// Starts produce requests for every partition that has batches due; returns how long to
+    /// sleep. A partition has one batch in flight, or up to five with idempotence (sequence
+    /// numbers let the broker reject a batch that overtook a failed one). A retried batch goes
+    /// alone, after everything before it has its answer, so order per partition holds.
+    /// </summary>
     private TimeSpan SendReady(bool stopping)
     {
         var now = DateTime.UtcNow;
@@ -288,10 +301,12 @@ public sealed class KafkaProducer : IAsyncDisposable
         var force = stopping || Volatile.Read(ref _flushing) > 0;
         lock (_lock)
         {
+            var idempotent = _idempotent;
+            var blocked = idempotent && (_producerId < 0 || _epochBumpNeeded);
             foreach (var (tp, queue) in _queues)
             {
                 ExpireWaiting(queue, now);
-                if (queue.InFlight)
+                if (queue.InFlight >= _maxInFlightPerPartition)
                 {
                     continue;
                 }
@@ -307,36 +322,49 @@ public sealed class KafkaProducer : IAsyncDisposable
                         nextWake = due - now;
                     }
                 }
-                if (queue.Ready.First?.Value is not { } batch)
+                while (queue.InFlight < _maxInFlightPerPartition && queue.Ready.First?.Value is { } batch && !blocked)
                 {
-                    continue;
+                    if (batch.RetryAfter > now)
+                    {
+                        nextWake = TimeSpan.FromTicks(Math.Min(nextWake.Ticks, (batch.RetryAfter - now).Ticks));
+                        break;
+                    }
+                    var retry = batch.Attempts > 0;
+                    if (retry && queue.InFlight > 0)
+                    {
+                        break;
+                    }
+                    var leader = metadata.Topics.TryGetValue(tp.Topic, out var topic) && tp.Partition < topic.Partitions.Count
+                        ? topic.Partitions[tp.Partition].Leader
+                        : -1;
+                    if (leader < 0)
+                    {
+                        _staleTopics.Add(tp.Topic);
+                        batch.RetryAfter = now + _options.Client.Backoff(batch.Attempts++);
+                        break;
+                    }
+                    if (idempotent && batch.BaseSequence < 0)
+                    {
+                        batch.StampIdempotence(_producerId, _epoch, queue.NextSequence);
+                        queue.NextSequence = NextSequence(queue.NextSequence, batch.RecordCount);
+                    }
+                    if (!byLeader.TryGetValue(leader, out var list))
+                    {
+                        byLeader[leader] = list = [];
+                    }
+                    queue.Ready.RemoveFirst();
+                    queue.InFlight++;
+                    list.Add(batch);
+                    if (retry)
+                    {
+                        break;
+                    }
                 }
-                if (batch.RetryAfter > now)
-                {
-                    nextWake = TimeSpan.FromTicks(Math.Min(nextWake.Ticks, (batch.RetryAfter - now).Ticks));
-                    continue;
-                }
-                var leader = metadata.Topics.TryGetValue(tp.Topic, out var topic) && tp.Partition < topic.Partitions.Count
-                    ? topic.Partitions[tp.Partition].Leader
-                    : -1;
-                if (leader < 0)
-                {
-                    _staleTopics.Add(tp.Topic);
-                    batch.RetryAfter = now + _options.Client.Backoff(batch.Attempts++);
-                    continue;
-                }
-                if (!byLeader.TryGetValue(leader, out var list))
-                {
-                    byLeader[leader] = list = [];
-                }
-                queue.Ready.RemoveFirst();
-                queue.InFlight = true;
-                list.Add(batch);
             }
         }
         foreach (var (leader, batches) in byLeader)
         {
-            foreach (var request in SplitBySize(batches))
+            foreach (var request in SplitRequests(batches))
             {
                 _ = SendBatchesAsync(leader, request);
             }
@@ -344,33 +372,55 @@ public sealed class KafkaProducer : IAsyncDisposable
         return nextWake < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : nextWake;
     }
 
-    private IEnumerable<List<ProducerBatch>> SplitBySize(List<ProducerBatch> batches)
+    /// <summary>Sequence numbers wrap from int.MaxValue to 0, as Kafka's do.</summary>
+    private static int NextSequence(int sequence, int count) => (int)(((long)sequence + count) % ((long)int.MaxValue + 1));
+
+    /// <summary>
+    /// Groups batches into requests of at most max.request.size with at most one batch per
+    /// partition each; a partition's later batches go into later requests, which are written to
+    /// the connection in order.
+    /// </summary>
+    private List<List<ProducerBatch>> SplitRequests(List<ProducerBatch> batches)
     {
-        var current = new List<ProducerBatch>();
-        var size = 0;
+        var requests = new List<(List<ProducerBatch> Batches, HashSet<TopicPartition> Partitions, int Size)>();
+        var last = new Dictionary<TopicPartition, int>();
         foreach (var batch in batches)
         {
-            if (current.Count > 0 && size + batch.SizeInBytes > _options.MaxRequestSize)
+            var from = last.TryGetValue(batch.Partition, out var i) ? i + 1 : 0;
+            var target = -1;
+            for (var r = from; r < requests.Count; r++)
             {
-                yield return current;
-                current = [];
-                size = 0;
+                if (requests[r].Size + batch.SizeInBytes <= _options.MaxRequestSize && !requests[r].Partitions.Contains(batch.Partition))
+                {
+                    target = r;
+                    break;
+                }
             }
-            current.Add(batch);
-            size += batch.SizeInBytes;
+            if (target < 0)
+            {
+                requests.Add(([], [], 0));
+                target = requests.Count - 1;
+            }
+            var (list, partitions, size) = requests[target];
+            list.Add(batch);
+            partitions.Add(batch.Partition);
+            requests[target] = (list, partitions, size + batch.SizeInBytes);
+            last[batch.Partition] = target;
         }
-        if (current.Count > 0)
-        {
-            yield return current;
-        }
+        return requests.Select(r => r.Batches).ToList();
     }
 
     /// <summary>Fails waiting batches whose delivery.timeout.ms has passed. Caller holds the lock.</summary>
     private void ExpireWaiting(PartitionQueue queue, DateTime now)
     {
-        while (queue.Ready.First?.Value is { } batch && batch.Deadline <= now && !queue.InFlight)
+        while (queue.Ready.First?.Value is { } batch && batch.Deadline <= now && queue.InFlight == 0)
         {
             queue.Ready.RemoveFirst();
+            if (batch.BaseSequence >= 0)
+            {
+                // Its sequence numbers were used: the next batch would leave a gap. Start a new epoch.
+                _epochBumpNeeded = true;
+            }
             Complete(batch, new KafkaException(ErrorCode.RequestTimedOut,
                 $"{batch.RecordCount} record(s) for {batch.Partition} expired after delivery.timeout.ms ({_options.DeliveryTimeoutMs} ms)"));
         }
@@ -428,7 +478,7 @@ public sealed class KafkaProducer : IAsyncDisposable
             {
                 Retry(batch, new KafkaException(ErrorCode.UnknownServerError, $"the produce response has no entry for {batch.Partition}"));
             }
-            else if (partition.ErrorCode == 0)
+            else if (partition.ErrorCode == 0 || partition.ErrorCode == (short)ErrorCode.DuplicateSequenceNumber)
             {
                 Complete(batch, null, partition.BaseOffset, partition.LogAppendTimeMs);
             }
@@ -450,15 +500,20 @@ public sealed class KafkaProducer : IAsyncDisposable
         lock (_lock)
         {
             var queue = _queues[batch.Partition];
-            queue.InFlight = false;
-            if (!error.IsRetriable || now >= batch.Deadline)
+            queue.InFlight--;
+            var retriable = error.IsRetriable || (batch.BaseSequence >= 0 && IsIdempotenceRetriable(queue, batch, error.ErrorCode));
+            if (!retriable || now >= batch.Deadline)
             {
+                if (batch.BaseSequence >= 0)
+                {
+                    _epochBumpNeeded = true;
+                }
                 Complete(batch, error);
                 return;
             }
             _staleTopics.Add(batch.Partition.Topic);
             batch.RetryAfter = now + _options.Client.Backoff(batch.Attempts++);
-            queue.Ready.AddFirst(batch);
+            queue.Requeue(batch);
         }
     }
 
@@ -468,7 +523,12 @@ public sealed class KafkaProducer : IAsyncDisposable
         {
             if (error is null)
             {
-                _queues[batch.Partition].InFlight = false;
+                var queue = _queues[batch.Partition];
+                queue.InFlight--;
+                if (batch.BaseSequence >= 0)
+                {
+                    queue.LastAckedSequence = NextSequence(batch.BaseSequence, batch.RecordCount - 1);
+                }
             }
             _incomplete.Remove(batch);
         }

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Strom.Protocol;
 using Strom.Protocol.Records;
 
@@ -28,6 +29,24 @@ internal sealed class ProducerBatch
     public int Attempts { get; set; }
     public byte[]? Bytes { get; private set; }
     public int RecordCount => _records.Count;
+
+    /// <summary>The batch's first sequence number once an idempotent producer has sent it (-1 before).</summary>
+    public int BaseSequence { get; private set; } = -1;
+
+    /// <summary>
+    /// Writes producer id, epoch and base sequence into the closed batch's header and recomputes
+    /// the CRC (those fields are inside the CRC'd range). Sequences are given when the batch is
+    /// first sent, and given again after an epoch bump, as Java's producer does.
+    /// </summary>
+    public void StampIdempotence(long producerId, short epoch, int baseSequence)
+    {
+        var bytes = Bytes ?? throw new InvalidOperationException("the batch is not closed");
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(RecordBatchHeader.ProducerIdOffset), producerId);
+        BinaryPrimitives.WriteInt16BigEndian(bytes.AsSpan(RecordBatchHeader.ProducerEpochOffset), epoch);
+        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(RecordBatchHeader.BaseSequenceOffset), baseSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(RecordBatchHeader.CrcOffset), RecordBatchHeader.ComputeCrc(bytes));
+        BaseSequence = baseSequence;
+    }
     public bool IsClosed => Bytes is not null;
 
     /// <summary>Completes once every record of the batch has its outcome.</summary>
@@ -77,10 +96,37 @@ internal sealed class ProducerBatch
     }
 }
 
-/// <summary>The batches of one partition: the open one, those waiting to be sent, and whether one is in flight.</summary>
+/// <summary>
+/// The batches of one partition: the open one, those waiting to be sent (retries first, in
+/// sequence order), how many are in flight, and the idempotent producer's sequence state.
+/// </summary>
 internal sealed class PartitionQueue
 {
     public ProducerBatch? Open { get; set; }
     public LinkedList<ProducerBatch> Ready { get; } = new();
-    public bool InFlight { get; set; }
+    public int InFlight { get; set; }
+
+    /// <summary>The sequence the next new batch gets.</summary>
+    public int NextSequence { get; set; }
+
+    /// <summary>The last sequence the broker acknowledged in this epoch (-1: none).</summary>
+    public int LastAckedSequence { get; set; } = -1;
+
+    /// <summary>Puts a batch back in order: before every batch with a higher or no sequence.</summary>
+    public void Requeue(ProducerBatch batch)
+    {
+        var node = Ready.First;
+        while (node is not null && node.Value.BaseSequence >= 0 && (batch.BaseSequence < 0 || node.Value.BaseSequence < batch.BaseSequence))
+        {
+            node = node.Next;
+        }
+        if (node is null)
+        {
+            Ready.AddLast(batch);
+        }
+        else
+        {
+            Ready.AddBefore(node, batch);
+        }
+    }
 }
