@@ -133,6 +133,7 @@ internal static class RebalanceBench
                 HeartbeatIntervalMs = heartbeatMs,
                 PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range,
                 EnableAutoCommit = false,
+                // BENCH_DEBUG=cgrp,protocol logs librdkafka debug for the member named by BENCH_DEBUG_MEMBER (default: the tenth).
                 Debug = Environment.GetEnvironmentVariable("BENCH_DEBUG") is { } d && name.EndsWith(Environment.GetEnvironmentVariable("BENCH_DEBUG_MEMBER") ?? "-9", StringComparison.Ordinal) ? d : null,
             })
             .SetPartitionsAssignedHandler((_, assigned) =>
