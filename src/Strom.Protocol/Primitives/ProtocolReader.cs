@@ -234,15 +234,21 @@ public static class ProtocolReader
         return true;
     }
 
-    /// <summary>RECORDS / COMPACT_RECORDS: nullable bytes holding record batches, copied out.</summary>
+    /// <summary>
+    /// RECORDS / COMPACT_RECORDS: nullable bytes holding record batches, copied out (into a new
+    /// array, or a pooled one inside a <see cref="RecordsBuffers.Rent"/> scope).
+    /// </summary>
     public static bool TryReadRecords(ref SequenceReader<byte> reader, bool compact, out ReadOnlyMemory<byte>? value)
     {
-        if (!TryReadBytes(ref reader, compact, nullable: true, out var bytes))
+        value = null;
+        if (!TryReadLength(ref reader, compact, wide: true, nullable: true, 1, out var length))
         {
-            value = null;
             return false;
         }
-        value = bytes is null ? null : bytes;
+        if (length >= 0)
+        {
+            value = RecordsBuffers.Copy(ref reader, length);
+        }
         return true;
     }
 
