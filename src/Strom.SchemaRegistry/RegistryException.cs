@@ -43,5 +43,7 @@ public sealed class RegistryException(int errorCode, string message) : Exception
     public static RegistryException SchemaTooLarge(int limit) => new(42209, $"Schema exceeds the maximum size of {limit} characters");
     public static RegistryException BadRequest(string message) => new(400, message);
     public static RegistryException UnprocessableEntity(string message) => new(422, message);
+    public static RegistryException ForwardingError(string message) => new(50003, "Error while forwarding the request to the leader: " + message);
+    public static RegistryException UnknownLeader() => new(50004, "Leader not known.");
     public static RegistryException StoreError(string message) => new(50001, "Error in the backend datastore: " + message);
 }

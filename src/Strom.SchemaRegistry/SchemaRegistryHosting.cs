@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Strom.SchemaRegistry.Cluster;
 using Strom.SchemaRegistry.Http;
 using Strom.SchemaRegistry.Storage;
 
@@ -43,8 +44,12 @@ public static class SchemaRegistryServiceCollectionExtensions
 public sealed partial class SchemaRegistryHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private LeaderElector? _elector;
 
     private SchemaRegistryHost(WebApplication app) => _app = app;
+
+    /// <summary>The leader election this instance takes part in; null when it is the only writer of its store.</summary>
+    public LeaderElector? Elector => _elector;
 
     public SchemaRegistryService Registry => _app.Services.GetRequiredService<SchemaRegistryService>();
 
@@ -52,8 +57,14 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
     public IReadOnlyList<Uri> Addresses =>
         _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
 
+    /// <param name="electionConfig">
+    /// Kafka client config (bootstrap.servers, ...) of the cluster holding the store: when given, this
+    /// instance elects a writer with its peers in <see cref="SchemaRegistryOptions.GroupId"/> and
+    /// forwards writes to it. The store should then be shared (<see cref="KafkaSchemaStore.Shared"/>).
+    /// </param>
     public static async Task<SchemaRegistryHost> StartAsync(SchemaRegistryOptions options, Func<IServiceProvider, ISchemaStore>? store = null,
-        Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+        Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string>? electionConfig = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
@@ -82,22 +93,63 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
             }
         });
         builder.Services.AddSchemaRegistry(options, store);
+        var slot = new ElectorSlot();
+        if (electionConfig is not null)
+        {
+            builder.Services.AddSingleton(slot);
+        }
         var app = builder.Build();
         app.UseRouting();
         app.MapSchemaRegistry();
         app.MapSchemaRegistryFallback();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var host = new SchemaRegistryHost(app);
+        if (electionConfig is not null)
+        {
+            var registry = host.Registry;
+            var elector = new LeaderElector(electionConfig, options.GroupId, host.AdvertisedIdentity(options),
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<LeaderElector>())
+            {
+                Elected = registry.CatchUpAsync,
+            };
+            host._elector = elector;
+            slot.Elector = elector;
+            elector.Start();
+        }
         LogListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Strom.SchemaRegistry"), string.Join(", ", host.Addresses));
         return host;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await StopElectionAsync().ConfigureAwait(false);
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StopElectionAsync()
+    {
+        if (Interlocked.Exchange(ref _elector, null) is { } elector)
+        {
+            await elector.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The URL peers forward to: host.name (else the listener's host; 127.0.0.1 for a wildcard) and the bound port.</summary>
+    private RegistryIdentity AdvertisedIdentity(SchemaRegistryOptions options)
+    {
+        var bound = Addresses[0];
+        var host = options.HostName ?? (bound.Host is "0.0.0.0" or "[::]" or "::" ? "127.0.0.1" : bound.Host);
+        return new RegistryIdentity(1, host, bound.Port, bound.Scheme, options.LeaderEligibility);
+    }
 
     /// <summary>Completes when the host is shut down (Ctrl+C, SIGTERM, <see cref="StopAsync"/>).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await StopElectionAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
 
     /// <summary>Parses schema.registry.listeners: http://host:port, comma-separated.</summary>
     public static IReadOnlyList<IPEndPoint> ParseListeners(string listeners)

@@ -17,6 +17,15 @@ public sealed record SchemaRegistryOptions
     /// <summary>Largest schema record accepted, in bytes; Kafka's default message.max.bytes (default: 1048588).</summary>
     public int MaxSchemaRecordBytes { get; init; } = 1_048_588;
 
+    /// <summary>leader.eligibility: whether this instance may be elected writer among instances sharing the topic (default: true).</summary>
+    public bool LeaderEligibility { get; init; } = true;
+
+    /// <summary>schema.registry.group.id: the Kafka group the instances elect their writer in (default: schema-registry).</summary>
+    public string GroupId { get; init; } = "schema-registry";
+
+    /// <summary>host.name: the host peers forward writes to (default: the host of the first listener, or 127.0.0.1 when that is a wildcard).</summary>
+    public string? HostName { get; init; }
+
     /// <summary>Reads the keys above from a config dictionary (`--set` values, a properties file); others are ignored.</summary>
     public static SchemaRegistryOptions FromConfig(IReadOnlyDictionary<string, string> config)
     {
@@ -31,6 +40,9 @@ public sealed record SchemaRegistryOptions
             Listeners = config.GetValueOrDefault("schema.registry.listeners")?.Trim() ?? defaults.Listeners,
             DefaultCompatibility = level,
             Topic = config.GetValueOrDefault("kafkastore.topic")?.Trim() ?? defaults.Topic,
+            LeaderEligibility = !config.TryGetValue("leader.eligibility", out var eligible) || !eligible.Trim().Equals("false", StringComparison.OrdinalIgnoreCase),
+            GroupId = config.GetValueOrDefault("schema.registry.group.id")?.Trim() ?? defaults.GroupId,
+            HostName = config.GetValueOrDefault("host.name")?.Trim(),
         };
     }
 }

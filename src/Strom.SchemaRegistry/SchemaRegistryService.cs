@@ -528,11 +528,18 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
             LogStoreFailed(_logger, e);
             throw RegistryException.StoreError(e.Message);
         }
-        lock (_stateLock)
+        if (_store is not ISharedSchemaStore { Shared: true })
         {
-            _state.Apply(record);
+            lock (_stateLock)
+            {
+                _state.Apply(record);
+            }
         }
     }
+
+    /// <summary>Waits until every record already in a shared store is applied: before a newly elected leader allocates ids.</summary>
+    public Task CatchUpAsync(CancellationToken cancellationToken) =>
+        _store is ISharedSchemaStore { Shared: true } shared ? shared.CatchUpAsync(cancellationToken) : Task.CompletedTask;
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Schema registry state replayed: {Applied} records applied, {Skipped} skipped")]
     private static partial void LogReplayed(ILogger logger, int applied, int skipped);

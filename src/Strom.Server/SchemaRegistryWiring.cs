@@ -10,7 +10,7 @@ namespace Strom.Server;
 /// its state in the _schemas topic of the Kafka cluster at <c>bootstrapServers</c> (the in-process
 /// broker's own listener, or any cluster when run alone with <c>--only schema-registry</c>).
 /// Keys: schema.registry.enable (default: true), schema.registry.listeners, kafkastore.topic,
-/// schema.compatibility.level, and client keys prefixed kafkastore. (e.g. kafkastore.client.id).
+/// schema.compatibility.level, leader.eligibility, schema.registry.group.id, host.name, and client keys prefixed kafkastore. (e.g. kafkastore.client.id).
 /// </summary>
 public static class SchemaRegistryWiring
 {
@@ -37,7 +37,7 @@ public static class SchemaRegistryWiring
         }
         clientConfig["bootstrap.servers"] = bootstrapServers;
         return SchemaRegistryHost.StartAsync(options,
-            sp => new KafkaSchemaStore(clientConfig, options.Topic, sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaSchemaStore>()),
-            configureLogging, cancellationToken);
+            sp => new KafkaSchemaStore(clientConfig, options.Topic, sp.GetRequiredService<ILoggerFactory>().CreateLogger<KafkaSchemaStore>()) { Shared = true },
+            configureLogging, cancellationToken, electionConfig: clientConfig);
     }
 }

@@ -35,6 +35,7 @@ public static class SchemaRegistryEndpoints
                 return Error(e.HttpStatus, e.ErrorCode, e.Message);
             }
         });
+        api.AddEndpointFilter(LeaderForwarding.FilterAsync);
 
         api.MapGet("/", () => Ok(new Dictionary<string, string>()));
         api.MapGet("/health", () => Ok(new Dictionary<string, string> { ["status"] = "UP" }));

@@ -14,6 +14,19 @@ public interface ISchemaStore : IAsyncDisposable
     Task AppendAsync(SchemaLogRecord record, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A store other registry instances write to as well. When <see cref="Shared"/>, after ReplayAsync it
+/// keeps delivering new records to the replay callback (its own appends included: AppendAsync returns
+/// once the callback has seen the record), so the caller must not apply appended records itself.
+/// </summary>
+public interface ISharedSchemaStore : ISchemaStore
+{
+    bool Shared { get; }
+
+    /// <summary>Returns once every record in the store at the time of the call has been delivered.</summary>
+    Task CatchUpAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>A store in memory: for tests and for a registry whose state may be lost with the process.</summary>
 public sealed class InMemorySchemaStore : ISchemaStore
 {

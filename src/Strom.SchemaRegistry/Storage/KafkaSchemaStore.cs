@@ -16,13 +16,18 @@ namespace Strom.SchemaRegistry.Storage;
 /// produced with acks=all and awaited, so an acknowledged change survives a broker restart under
 /// the broker's own durability settings. Built only on Strom.Client: works against any Kafka broker.
 /// </summary>
-public sealed partial class KafkaSchemaStore : ISchemaStore
+public sealed partial class KafkaSchemaStore : ISharedSchemaStore
 {
     private readonly Dictionary<string, string> _config;
     private readonly string _topic;
     private readonly ILogger _logger;
     private readonly TopicPartition _partition;
+    private readonly CancellationTokenSource _stopTail = new();
     private KafkaProducer? _producer;
+    private KafkaConsumer? _tailConsumer;
+    private Task _tail = Task.CompletedTask;
+    private long _delivered;
+    private TaskCompletionSource _advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="kafkaConfig">Client config keys (bootstrap.servers, client.id, ...).</param>
     /// <param name="topic">kafkastore.topic (default: _schemas).</param>
@@ -38,6 +43,9 @@ public sealed partial class KafkaSchemaStore : ISchemaStore
 
     /// <summary>How long start-up waits for the cluster and the topic (default: 60 s).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Whether other registry instances write to the topic too: the replay then keeps tailing it (default: false).</summary>
+    public bool Shared { get; init; }
 
     public async Task ReplayAsync(Action<SchemaLogRecord> apply, CancellationToken cancellationToken)
     {
@@ -65,7 +73,8 @@ public sealed partial class KafkaSchemaStore : ISchemaStore
             ["allow.auto.create.topics"] = "false",
             ["isolation.level"] = "read_committed",
         };
-        await using var consumer = new KafkaConsumer(consumerConfig);
+        var consumer = new KafkaConsumer(consumerConfig);
+        await using var owned = Shared ? null : consumer;
         consumer.Assign([_partition]);
         var (low, end) = await RetryAsync(() => consumer.QueryWatermarkOffsetsAsync(_partition, timeout.Token), timeout.Token).ConfigureAwait(false);
         consumer.Seek(_partition, low);
@@ -85,6 +94,12 @@ public sealed partial class KafkaSchemaStore : ISchemaStore
             count++;
         }
         LogReplayed(_logger, _topic, count, end);
+        if (Shared)
+        {
+            _tailConsumer = consumer;
+            Advance(end);
+            _tail = Task.Run(() => TailAsync(consumer, apply, _stopTail.Token), CancellationToken.None);
+        }
 
         _producer = new KafkaProducer(new Dictionary<string, string>(_config, StringComparer.Ordinal)
         {
@@ -99,11 +114,95 @@ public sealed partial class KafkaSchemaStore : ISchemaStore
         var producer = _producer ?? throw new InvalidOperationException("ReplayAsync must run before AppendAsync");
         var key = Encoding.UTF8.GetBytes(record.Key);
         var value = record.Value is null ? null : Encoding.UTF8.GetBytes(record.Value);
-        await producer.ProduceAsync(_topic, key, value, partition: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var delivered = await producer.ProduceAsync(_topic, key, value, partition: 0, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (Shared)
+        {
+            await WaitDeliveredAsync(delivered.Offset + 1, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (!Shared)
+        {
+            return;
+        }
+        await using var probe = new KafkaConsumer(new Dictionary<string, string>(_config, StringComparer.Ordinal) { ["isolation.level"] = "read_committed" });
+        var (_, end) = await RetryAsync(() => probe.QueryWatermarkOffsetsAsync(_partition, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await WaitDeliveredAsync(end, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Delivers records as they arrive, for as long as the store lives: how a follower sees the leader's writes.</summary>
+    private async Task TailAsync(KafkaConsumer consumer, Action<SchemaLogRecord> apply, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var record = await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                if (record?.Key is { } key)
+                {
+                    apply(new SchemaLogRecord(Encoding.UTF8.GetString(key.Span), record.Value is { } value ? Encoding.UTF8.GetString(value.Span) : null));
+                }
+                if (consumer.Position(_partition) is { } position)
+                {
+                    Advance(record is null ? position : Math.Max(record.Offset + 1, position));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogTailFailed(_logger, _topic, e);
+                await Task.Delay(500, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Advance(long offset)
+    {
+        TaskCompletionSource previous;
+        lock (_stopTail)
+        {
+            if (offset <= _delivered)
+            {
+                return;
+            }
+            _delivered = offset;
+            previous = _advanced;
+            _advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        previous.TrySetResult();
+    }
+
+    private async Task WaitDeliveredAsync(long offset, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task next;
+            lock (_stopTail)
+            {
+                if (_delivered >= offset)
+                {
+                    return;
+                }
+                next = _advanced.Task;
+            }
+            await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stopTail.CancelAsync().ConfigureAwait(false);
+        await _tail.ConfigureAwait(false);
+        if (_tailConsumer is { } tail)
+        {
+            _tailConsumer = null;
+            await tail.DisposeAsync().ConfigureAwait(false);
+        }
         if (_producer is { } producer)
         {
             _producer = null;
@@ -157,6 +256,9 @@ public sealed partial class KafkaSchemaStore : ISchemaStore
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Created schema topic {Topic} (1 partition, compacted, replication factor {Replication})")]
     private static partial void LogCreated(ILogger logger, string topic, short replication);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Reading the schema topic {Topic} failed; retrying")]
+    private static partial void LogTailFailed(ILogger logger, string topic, Exception exception);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Read {Count} records of {Topic} up to offset {End}")]
     private static partial void LogReplayed(ILogger logger, string topic, int count, long end);
