@@ -115,6 +115,17 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
             host._elector = elector;
             slot.Elector = elector;
             elector.Start();
+            // An eligible instance serves once a writer is known, so that its first writes are not refused with 50004.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(options.LeaderEligibility ? TimeSpan.FromSeconds(30) : TimeSpan.Zero);
+            try
+            {
+                await elector.WaitForLeaderAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // No leader yet (none eligible, or the cluster is slow): writes answer 50004 until there is one.
+            }
         }
         LogListening(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Strom.SchemaRegistry"), string.Join(", ", host.Addresses));
         return host;
