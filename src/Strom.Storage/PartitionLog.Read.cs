@@ -45,7 +45,13 @@ public sealed partial class PartitionLog
         {
             return empty;
         }
-        for (var i = Math.Max(0, FindSegment(segments, offset)); i < segments.Length; i++)
+        var firstSegment = FindSegment(segments, offset);
+        if (firstSegment < 0)
+        {
+            // Below the oldest segment of this snapshot: retention moved the log start after we read it.
+            return new ReadResult(ErrorCode.OffsetOutOfRange, null, 0, Math.Max(logStart, segments.Length > 0 ? segments[0].BaseOffset : logStart), logEnd, hw);
+        }
+        for (var i = firstSegment; i < segments.Length; i++)
         {
             var segment = segments[i];
             var end = segment.Size;
