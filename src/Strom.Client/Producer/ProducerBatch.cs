@@ -12,7 +12,9 @@ namespace Strom.Client.Producer;
 internal sealed class ProducerBatch
 {
     private RecordBatchBuilder? _builder;
-    private readonly List<(TaskCompletionSource<DeliveryResult> Completion, long Timestamp)> _records = [];
+
+    // Per record: a TaskCompletionSource<DeliveryResult> (ProduceAsync) or a DeliveryHandler (Produce).
+    private readonly List<(object Completion, long Timestamp)> _records = [];
 
     public ProducerBatch(TopicPartition partition, CompressionType compression, DateTime now, int deliveryTimeoutMs)
     {
@@ -55,7 +57,7 @@ internal sealed class ProducerBatch
     public int SizeInBytes => Bytes?.Length ?? _builder!.UncompressedSize;
 
     public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers,
-        TaskCompletionSource<DeliveryResult> completion)
+        object completion)
     {
         _builder!.Append(timestamp, key, value, headers);
         _records.Add((completion, timestamp));
@@ -78,21 +80,58 @@ internal sealed class ProducerBatch
         for (var i = 0; i < _records.Count; i++)
         {
             var (completion, timestamp) = _records[i];
-            completion.TrySetResult(new DeliveryResult(Partition.Topic, Partition.Partition,
-                baseOffset < 0 ? -1 : baseOffset + i, logAppendTime >= 0 ? logAppendTime : timestamp));
+            var result = new DeliveryResult(Partition.Topic, Partition.Partition,
+                baseOffset < 0 ? -1 : baseOffset + i, logAppendTime >= 0 ? logAppendTime : timestamp);
+            if (completion is DeliveryHandler handler)
+            {
+                Invoke(handler, result, null);
+            }
+            else
+            {
+                ((TaskCompletionSource<DeliveryResult>)completion).TrySetResult(result);
+            }
         }
         Done.TrySetResult();
     }
 
     public void Fail(Exception error)
     {
-        foreach (var (completion, _) in _records)
+        foreach (var (completion, timestamp) in _records)
         {
-            completion.TrySetException(error);
+            Complete(completion, new DeliveryResult(Partition.Topic, Partition.Partition, -1, timestamp), error);
         }
         _builder?.Dispose();
         _builder = null;
         Done.TrySetResult();
+    }
+
+    /// <summary>Completes one record's task or calls its handler; a handler's exception is not the producer's to handle.</summary>
+    public static void Complete(object completion, DeliveryResult result, Exception? error)
+    {
+        if (completion is DeliveryHandler handler)
+        {
+            Invoke(handler, result, error is null ? null : error as KafkaException ?? new KafkaException(ErrorCode.UnknownServerError, error.Message, error));
+        }
+        else if (error is null)
+        {
+            ((TaskCompletionSource<DeliveryResult>)completion).TrySetResult(result);
+        }
+        else
+        {
+            ((TaskCompletionSource<DeliveryResult>)completion).TrySetException(error);
+        }
+    }
+
+    private static void Invoke(DeliveryHandler handler, in DeliveryResult result, KafkaException? error)
+    {
+        try
+        {
+            handler(result, error);
+        }
+        catch (Exception)
+        {
+            // As in Kafka's clients, a failing callback does not stop the other records' delivery.
+        }
     }
 }
 

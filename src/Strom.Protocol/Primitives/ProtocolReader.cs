@@ -237,12 +237,20 @@ public static class ProtocolReader
     /// <summary>RECORDS / COMPACT_RECORDS: nullable bytes holding record batches, copied out.</summary>
     public static bool TryReadRecords(ref SequenceReader<byte> reader, bool compact, out ReadOnlyMemory<byte>? value)
     {
-        if (!TryReadBytes(ref reader, compact, nullable: true, out var bytes))
+        value = null;
+        if (!TryReadLength(ref reader, compact, wide: true, nullable: true, 1, out var length))
         {
-            value = null;
             return false;
         }
-        value = bytes is null ? null : bytes;
+        if (length < 0)
+        {
+            return true;
+        }
+        // Fetch responses carry megabytes here; every byte is overwritten, so skip the zeroing.
+        var bytes = length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length);
+        reader.TryCopyTo(bytes);
+        reader.Advance(length);
+        value = bytes;
         return true;
     }
 
