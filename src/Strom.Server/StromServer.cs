@@ -42,6 +42,7 @@ public sealed partial class StromServer : IAsyncDisposable
         }
         builder.WebHost.UseKestrelCore();
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.Services.AddSingleton(sp => new KafkaBroker(config, sp.GetRequiredService<ILoggerFactory>()));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Strom.Protocol;
 using Strom.Protocol.Messages;
+using Strom.Protocol.Primitives;
 
 namespace Strom.Broker.Network;
 
@@ -182,42 +183,55 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         IRequestMessage request;
         try
         {
-            request = ParseRequest(frame, apiKey, version, context);
+            // Produced records are copied into pooled arrays that live until this request is answered.
+            using (RecordsBuffers.Rent(context.RentedRecords))
+            {
+                request = ParseRequest(frame, apiKey, version, context);
+            }
         }
         catch (ProtocolException ex)
         {
+            RecordsBuffers.Return(context.RentedRecords);
             LogRejected(logger, context.RemoteEndPoint?.ToString(), $"malformed {apiKey} v{version}: {ex.Message}");
             return Outcome.Close;
         }
 
-        IResponseMessage? reply;
         try
         {
-            reply = await broker.Dispatcher.DispatchAsync(context, request).ConfigureAwait(false);
-        }
-        catch (ProtocolException ex)
-        {
-            ReleaseResources(context);
-            LogRejected(logger, context.RemoteEndPoint?.ToString(), $"invalid {apiKey} v{version}: {ex.Message}");
-            return Outcome.Close;
-        }
-        if (reply is null)
-        {
-            return Outcome.NoResponse;
-        }
-        try
-        {
+            IResponseMessage? reply;
+            try
+            {
+                reply = await broker.Dispatcher.DispatchAsync(context, request).ConfigureAwait(false);
+            }
+            catch (ProtocolException ex)
+            {
+                LogRejected(logger, context.RemoteEndPoint?.ToString(), $"invalid {apiKey} v{version}: {ex.Message}");
+                return Outcome.Close;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHandlerFailed(logger, ex, apiKey.ToString(), version);
+                return Outcome.Close;
+            }
+            if (reply is null)
+            {
+                return Outcome.NoResponse;
+            }
             WriteResponse(response, correlationId, ApiMessages.ResponseHeaderVersion(apiKey, version), reply, version);
+            return Outcome.Respond;
         }
         finally
         {
             ReleaseResources(context);
         }
-        return Outcome.Respond;
     }
 
     private static void ReleaseResources(RequestContext context)
     {
+        if (context.RentedRecords.Count > 0)
+        {
+            RecordsBuffers.Return(context.RentedRecords);
+        }
         if (context.ResponseResources is { Count: > 0 } resources)
         {
             foreach (var resource in resources)
@@ -252,6 +266,9 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         body.Write(buffer, version);
         BinaryPrimitives.WriteInt32BigEndian(buffer.WrittenSpan, buffer.WrittenCount - FrameHeaderBytes);
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Handling {ApiKey} v{Version} failed; closing the connection")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception, string apiKey, short version);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Closing connection from {Remote}: {Reason}")]
     private static partial void LogRejected(ILogger logger, string? remote, string reason);

@@ -18,4 +18,7 @@ public sealed class RequestContext
 
     /// <summary>Buffers the response still refers to (fetched log bytes); released once it is written.</summary>
     public List<IDisposable>? ResponseResources { get; set; }
+
+    /// <summary>Pooled arrays holding the current request's records; returned once it is answered.</summary>
+    public List<byte[]> RentedRecords { get; } = [];
 }

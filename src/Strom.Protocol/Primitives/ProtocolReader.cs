@@ -234,7 +234,10 @@ public static class ProtocolReader
         return true;
     }
 
-    /// <summary>RECORDS / COMPACT_RECORDS: nullable bytes holding record batches, copied out.</summary>
+    /// <summary>
+    /// RECORDS / COMPACT_RECORDS: nullable bytes holding record batches, copied out (into a new
+    /// array, or a pooled one inside a <see cref="RecordsBuffers.Rent"/> scope).
+    /// </summary>
     public static bool TryReadRecords(ref SequenceReader<byte> reader, bool compact, out ReadOnlyMemory<byte>? value)
     {
         value = null;
@@ -242,15 +245,10 @@ public static class ProtocolReader
         {
             return false;
         }
-        if (length < 0)
+        if (length >= 0)
         {
-            return true;
+            value = RecordsBuffers.Copy(ref reader, length);
         }
-        // Fetch responses carry megabytes here; every byte is overwritten, so skip the zeroing.
-        var bytes = length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length);
-        reader.TryCopyTo(bytes);
-        reader.Advance(length);
-        value = bytes;
         return true;
     }
 

@@ -187,6 +187,45 @@ public sealed class GroupProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Bad_member_requests_get_kafkas_error_codes()
+    {
+        await CreateTopic("events");
+        await using var c = await Connect();
+        var first = await c.SendAsync<JoinGroupResponse>(Join("members"), 5);
+        var joined = await c.SendAsync<JoinGroupResponse>(Join("members", first.MemberId), 5);
+        var member = first.MemberId;
+        await c.SendAsync<SyncGroupResponse>(Sync("members", member, joined.GenerationId, (member, [])), 3);
+
+        // Stale generation and unknown member on every member API.
+        Assert.Equal((short)ErrorCode.IllegalGeneration,
+            (await c.SendAsync<SyncGroupResponse>(Sync("members", member, joined.GenerationId - 1), 3)).ErrorCode);
+        Assert.Equal((short)ErrorCode.UnknownMemberId,
+            (await c.SendAsync<SyncGroupResponse>(Sync("members", "intruder", joined.GenerationId), 3)).ErrorCode);
+        Assert.Equal((short)ErrorCode.UnknownMemberId,
+            (await c.SendAsync<HeartbeatResponse>(new HeartbeatRequest { GroupId = "members", GenerationId = joined.GenerationId, MemberId = "intruder" }, 3)).ErrorCode);
+        Assert.Equal((short)ErrorCode.UnknownMemberId,
+            (await c.SendAsync<LeaveGroupResponse>(new LeaveGroupRequest { GroupId = "members", MemberId = "intruder" }, 0)).ErrorCode);
+        Assert.Equal((short)ErrorCode.None,
+            (await c.SendAsync<HeartbeatResponse>(new HeartbeatRequest { GroupId = "members", GenerationId = joined.GenerationId, MemberId = member }, 3)).ErrorCode);
+
+        // A group id longer than the int16 string of __consumer_offsets' keys, in flexible versions that could carry it.
+        var huge = new string('g', short.MaxValue + 1);
+        Assert.Equal((short)ErrorCode.InvalidGroupId, (await c.SendAsync<JoinGroupResponse>(Join(huge), 6)).ErrorCode);
+        var fetch = await c.SendAsync<OffsetFetchResponse>(new OffsetFetchRequest
+        {
+            GroupId = huge,
+            Topics = [new OffsetFetchRequest.OffsetFetchRequestTopic { Name = "events", PartitionIndexes = [0] }],
+        }, 6);
+        Assert.Equal((short)ErrorCode.InvalidGroupId, fetch.ErrorCode);
+
+        // An offset for a partition the topic does not have; the good partition in the same request is committed.
+        var commit = Commit("members", joined.GenerationId, member, "events", 0, 7);
+        commit.Topics[0].Partitions.Add(new() { PartitionIndex = 99, CommittedOffset = 7, CommittedMetadata = "", CommittedLeaderEpoch = -1 });
+        var committed = await c.SendAsync<OffsetCommitResponse>(commit, 8);
+        Assert.Equal(new short[] { 0, (short)ErrorCode.UnknownTopicOrPartition }, committed.Topics[0].Partitions.Select(p => p.ErrorCode));
+    }
+
+    [Fact]
     public async Task Committed_offsets_and_metadata_survive_a_broker_restart()
     {
         await CreateTopic("events");
