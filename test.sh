@@ -5,7 +5,7 @@
 #   ./test.sh --filter EXPR   pass a test filter to dotnet test (e.g. --filter FullyQualifiedName~Interop)
 #
 # On a Debian 12 machine with only the .NET SDK it installs the real Kafka clients the interop
-# tests drive (apt, as root or through sudo; npm for kafkajs), packs the empty librdkafka.redist
+# tests drive (apt, as root or through sudo; npm for kafkajs and the JavaScript registry clients), packs the empty librdkafka.redist
 # stand-in into .ci/feed, runs `dotnet test Strom.slnx`, and prints as its last line
 # "N passed, N failed" over every suite. Exits non-zero if anything failed.
 set -uo pipefail
@@ -47,16 +47,16 @@ install_apt_packages() {
 }
 
 install_npm_packages() {
-  local dir="$root/tests/clients/js"
+  local name="$1" dir="$root/tests/clients/$1"
   if ! command -v npm >/dev/null; then
-    warn "npm is missing: the kafkajs test will fail"
+    warn "npm is missing: the tests using tests/clients/$name will fail"
     return 0
   fi
   if [[ -f "$dir/node_modules/.package-lock.json" && ! "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
-    echo "kafkajs packages present"
+    echo "npm packages of tests/clients/$name present"
     return 0
   fi
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || warn "npm ci failed in tests/clients/js: the kafkajs test will fail"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || warn "npm ci failed in tests/clients/$name: the tests using it will fail"
 }
 
 pack_librdkafka_stand_in() {
@@ -79,8 +79,9 @@ count_results() {
 
 step "Debian packages"
 install_apt_packages
-step "npm packages (tests/clients/js)"
-install_npm_packages
+step "npm packages (tests/clients/js: kafkajs; tests/clients/js-schema: registry clients)"
+install_npm_packages js
+install_npm_packages js-schema
 step "librdkafka.redist stand-in (.ci/feed)"
 pack_librdkafka_stand_in
 

@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(ConsumeCommand.Create(io));
         root.Subcommands.Add(GroupCommand.Create(io));
         root.Subcommands.Add(BenchCommand.Create(io));
+        root.Subcommands.Add(SchemaCommand.Create(io));
         var invocation = new InvocationConfiguration { Output = io.Out, Error = io.Error };
         return await root.Parse(args).InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }

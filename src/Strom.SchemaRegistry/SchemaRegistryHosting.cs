@@ -94,6 +94,9 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
 
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
+    /// <summary>Completes when the host is shut down (Ctrl+C, SIGTERM, <see cref="StopAsync"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync().ConfigureAwait(false);
 
     /// <summary>Parses schema.registry.listeners: http://host:port, comma-separated.</summary>

@@ -16,4 +16,21 @@ public sealed record SchemaRegistryOptions
 
     /// <summary>Largest schema record accepted, in bytes; Kafka's default message.max.bytes (default: 1048588).</summary>
     public int MaxSchemaRecordBytes { get; init; } = 1_048_588;
+
+    /// <summary>Reads the keys above from a config dictionary (`--set` values, a properties file); others are ignored.</summary>
+    public static SchemaRegistryOptions FromConfig(IReadOnlyDictionary<string, string> config)
+    {
+        var defaults = new SchemaRegistryOptions();
+        var level = defaults.DefaultCompatibility;
+        if (config.TryGetValue("schema.compatibility.level", out var levelText) && !CompatibilityLevels.TryParse(levelText.Trim().ToUpperInvariant(), out level))
+        {
+            throw new ArgumentException($"schema.compatibility.level: '{levelText}' is not a compatibility level");
+        }
+        return new SchemaRegistryOptions
+        {
+            Listeners = config.GetValueOrDefault("schema.registry.listeners")?.Trim() ?? defaults.Listeners,
+            DefaultCompatibility = level,
+            Topic = config.GetValueOrDefault("kafkastore.topic")?.Trim() ?? defaults.Topic,
+        };
+    }
 }

@@ -21,7 +21,11 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
     private readonly Lock _stateLock = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<string, ISchemaProvider> _providers;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte[]> _byIdJson = new();
     private int _started;
+
+    /// <summary>Serialized schemas kept for GET /schemas/ids/{id}; beyond this many, lookups serialize each time.</summary>
+    private const int MaxCachedIds = 100_000;
 
     public SchemaRegistryService(ISchemaStore store, SchemaRegistryOptions options, ILogger<SchemaRegistryService>? logger = null,
         IEnumerable<ISchemaProvider>? providers = null)
@@ -121,6 +125,30 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
                 References = schema.References.Count == 0 ? null : schema.References,
             };
         }
+    }
+
+    /// <summary>
+    /// GET /schemas/ids/{id} as UTF-8 JSON: the hot path of every consumer. The text of an id never
+    /// changes (ids are not reused), so its serialized form is cached; the lock only checks it still exists.
+    /// </summary>
+    public byte[] GetSchemaByIdUtf8(int id)
+    {
+        lock (_stateLock)
+        {
+            if (_state.SchemaById(id) is null)
+            {
+                throw RegistryException.SchemaNotFound(id);
+            }
+        }
+        if (!_byIdJson.TryGetValue(id, out var json))
+        {
+            json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(GetSchemaById(id), SchemaRegistryEndpoints.Json);
+            if (_byIdJson.Count < MaxCachedIds)
+            {
+                _byIdJson[id] = json;
+            }
+        }
+        return json;
     }
 
     public IReadOnlyList<string> GetSubjectsForId(int id, bool deleted) =>

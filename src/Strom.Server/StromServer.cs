@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Strom.Broker;
 using Strom.Broker.Network;
 using Strom.Broker.Options;
+using Strom.SchemaRegistry;
 
 namespace Strom.Server;
 
@@ -21,9 +22,11 @@ public sealed partial class StromServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<(Listener Listener, ListenOptions Options)> _kafkaListeners = [];
     private readonly ILogger _logger;
+    private readonly Action<ILoggingBuilder>? _configureLogging;
 
     private StromServer(BrokerConfig config, Action<ILoggingBuilder>? configureLogging)
     {
+        _configureLogging = configureLogging;
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.Logging.ClearProviders();
         if (configureLogging is null)
@@ -77,6 +80,9 @@ public sealed partial class StromServer : IAsyncDisposable
 
     public KafkaBroker Broker { get; }
 
+    /// <summary>The Schema Registry started next to the broker (null when schema.registry.enable=false or before start).</summary>
+    public SchemaRegistryHost? SchemaRegistry { get; private set; }
+
     /// <summary>The Kafka listeners with the ports they actually bound (after start).</summary>
     public IReadOnlyList<(Listener Listener, IPEndPoint EndPoint)> BoundListeners =>
         _kafkaListeners.Select(l => (l.Listener, (IPEndPoint)l.Options.EndPoint)).ToArray();
@@ -92,10 +98,20 @@ public sealed partial class StromServer : IAsyncDisposable
             Broker.SetBoundPort(listener.Name, endPoint.Port);
         }
         LogListening(_logger, string.Join(", ", BoundListeners.Select(l => $"{l.Listener.Name}://{l.EndPoint}")), string.Join(", ", Broker.Config.LogDirs));
+        if (SchemaRegistryWiring.IsEnabled(Broker.Config.Explicit))
+        {
+            SchemaRegistry = await SchemaRegistryWiring.StartAsync(Broker.Config.Explicit, OwnBootstrap(), _configureLogging, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        if (SchemaRegistry is { } registry)
+        {
+            SchemaRegistry = null;
+            await registry.StopAsync(cancellationToken).ConfigureAwait(false);
+            await registry.DisposeAsync().ConfigureAwait(false);
+        }
         Broker.BeginShutdown();
         await _app.StopAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -104,8 +120,22 @@ public sealed partial class StromServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (SchemaRegistry is { } registry)
+        {
+            SchemaRegistry = null;
+            await registry.DisposeAsync().ConfigureAwait(false);
+        }
         // Disposing the application disposes the broker (a singleton): logs are flushed and closed cleanly.
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A bootstrap address for in-process clients: the first Kafka listener, wildcards read as loopback.</summary>
+    private string OwnBootstrap()
+    {
+        var endPoint = BoundListeners.First(l => l.Listener.Name != "CONTROLLER").EndPoint;
+        var address = endPoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : endPoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : endPoint.Address;
+        return new IPEndPoint(address, endPoint.Port).ToString();
     }
 
     private static IPEndPoint ResolveEndPoint(Listener listener)

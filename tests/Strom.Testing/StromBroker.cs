@@ -24,14 +24,20 @@ public sealed class StromBroker : IAsyncDisposable
 
     public string BootstrapServers => $"127.0.0.1:{Port}";
     public int Port { get; private set; }
+
+    /// <summary>The Schema Registry's base URL (http://127.0.0.1:port) when started with it, else null.</summary>
+    public Uri? SchemaRegistryUrl { get; private set; }
     public string DataDirectory { get; }
 
     /// <summary>The running server (null while stopped), for tests that look inside.</summary>
     public StromServer? Server => _server;
 
-    /// <summary>Starts a broker. <paramref name="config"/> takes Kafka-style keys, e.g. num.partitions.</summary>
+    /// <summary>
+    /// Starts a broker. <paramref name="config"/> takes Kafka-style keys, e.g. num.partitions. With
+    /// <paramref name="schemaRegistry"/> the host's Schema Registry runs too, on 127.0.0.1 port 0.
+    /// </summary>
     public static async Task<StromBroker> StartAsync(IReadOnlyDictionary<string, string>? config = null,
-        string? dataDirectory = null, CancellationToken cancellationToken = default)
+        string? dataDirectory = null, CancellationToken cancellationToken = default, bool schemaRegistry = false)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "strom-test-" + Guid.NewGuid().ToString("N")[..12]);
@@ -39,6 +45,8 @@ public sealed class StromBroker : IAsyncDisposable
         {
             ["listeners"] = "PLAINTEXT://127.0.0.1:0",
             ["log.dirs"] = dataDirectory,
+            ["schema.registry.enable"] = schemaRegistry ? "true" : "false",
+            ["schema.registry.listeners"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in config ?? new Dictionary<string, string>())
         {
@@ -67,14 +75,19 @@ public sealed class StromBroker : IAsyncDisposable
         {
             _config["listeners"] = $"PLAINTEXT://127.0.0.1:{Port}";
         }
+        if (SchemaRegistryUrl is { } url)
+        {
+            _config["schema.registry.listeners"] = $"http://127.0.0.1:{url.Port}";
+        }
         try
         {
             await StartServerAsync(default).ConfigureAwait(false);
         }
         catch (IOException)
         {
-            // The old port is taken by now: take any.
+            // The old ports are taken by now: take any.
             _config["listeners"] = "PLAINTEXT://127.0.0.1:0";
+            _config["schema.registry.listeners"] = "http://127.0.0.1:0";
             await StartServerAsync(default).ConfigureAwait(false);
         }
     }
@@ -93,6 +106,7 @@ public sealed class StromBroker : IAsyncDisposable
         }
         _server = server;
         Port = server.BoundListeners[0].EndPoint.Port;
+        SchemaRegistryUrl = server.SchemaRegistry?.Addresses[0];
     }
 
     public async ValueTask DisposeAsync()

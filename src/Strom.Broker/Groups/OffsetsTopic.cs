@@ -1,4 +1,5 @@
 using Strom.Broker.Metadata;
+using Strom.Broker.Network;
 using Strom.Broker.Partitions;
 using Strom.Protocol;
 using Strom.Protocol.Records;
@@ -78,23 +79,27 @@ public sealed class OffsetsTopic(TopicManager topics, PartitionManager partition
             return ErrorCode.CoordinatorNotAvailable;
         }
         using var builder = new RecordBatchBuilder();
+        using var batch = new PooledBufferWriter(Math.Min(MaxBatchBytes, 64 * 1024));
         foreach (var (key, value) in records)
         {
             if (builder.RecordCount > 0 && builder.UncompressedSize + key.Length + (value?.Length ?? 0) > MaxBatchBytes)
             {
-                if (Flush(partition, builder) is var error and not ErrorCode.None)
+                if (Flush(partition, builder, batch) is var error and not ErrorCode.None)
                 {
                     return error;
                 }
             }
             builder.Append(nowMs, key, value);
         }
-        return Flush(partition, builder);
+        return Flush(partition, builder, batch);
     }
 
-    private static ErrorCode Flush(Partition partition, RecordBatchBuilder builder)
+    private static ErrorCode Flush(Partition partition, RecordBatchBuilder builder, PooledBufferWriter batch)
     {
-        var outcome = partition.Append(builder.ToArray(), -1);
+        // Our own batch, built just now: appended without the CRC and record walk a producer's batch gets.
+        batch.Reset();
+        builder.WriteTo(batch);
+        var outcome = partition.AppendOwnBatch(batch.WrittenSpan);
         builder.Reset();
         // Kafka answers a failed group-metadata append with a retriable coordinator error.
         return outcome.Error switch

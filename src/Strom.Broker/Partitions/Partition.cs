@@ -73,12 +73,39 @@ public sealed class Partition(TopicPartition id, Uuid topicId, PartitionLog log,
         }
         // Records are private to this request (copied out of the socket buffer), so stamping in place is safe.
         var writable = System.Runtime.InteropServices.MemoryMarshal.AsMemory(bytes);
+        return AppendValidated(writable.Span, config, now);
+    }
+
+    /// <summary>
+    /// Appends one batch this broker built itself (the group coordinator's records, from
+    /// <see cref="RecordBatchBuilder"/>): well-formed by construction, keyed, timestamped now and
+    /// CRC'd by the builder, so the CRC and record walk of <see cref="Append"/> are skipped. The
+    /// checks that depend on the topic's config (min.insync.replicas for acks=all,
+    /// max.message.bytes) still apply, with the same errors.
+    /// </summary>
+    public AppendOutcome AppendOwnBatch(Span<byte> batch)
+    {
+        var config = Config;
+        if (config.MinInsyncReplicas > 1)
+        {
+            return new AppendOutcome(ErrorCode.NotEnoughReplicas, -1, -1, LogStartOffset,
+                $"The size of the current ISR 1 is insufficient to satisfy the min.isr requirement of {config.MinInsyncReplicas}");
+        }
+        if (batch.Length > config.MaxMessageBytes)
+        {
+            return new AppendOutcome(ErrorCode.MessageTooLarge, -1, -1, LogStartOffset, "Record batch is larger than max.message.bytes.");
+        }
+        return AppendValidated(batch, config, time.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    private AppendOutcome AppendValidated(Span<byte> batches, EffectiveTopicConfig config, long now)
+    {
         AppendResult result;
         try
         {
             lock (_appendLock)
             {
-                result = Log.Append(writable.Span, LeaderEpoch, config.LogAppendTime ? now : null);
+                result = Log.Append(batches, LeaderEpoch, config.LogAppendTime ? now : null);
                 Log.HighWatermark = Log.LogEndOffset;
             }
         }

@@ -18,7 +18,7 @@ public static class SchemaRegistryEndpoints
     /// <summary>Largest request body read, in bytes (a schema plus its JSON envelope).</summary>
     public const int MaxBodyBytes = 16 * 1024 * 1024;
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = false, MaxDepth = 1024 };
+    internal static readonly JsonSerializerOptions Json = new() { PropertyNameCaseInsensitive = false, MaxDepth = 1024 };
 
     /// <summary>Maps every registry endpoint under <paramref name="prefix"/> (default: the root).</summary>
     public static RouteGroupBuilder MapSchemaRegistry(this IEndpointRouteBuilder endpoints, string prefix = "")
@@ -41,7 +41,8 @@ public static class SchemaRegistryEndpoints
         api.MapGet("/schemas/types", (SchemaRegistryService r) => Ok(r.SchemaTypes.Order(StringComparer.Ordinal).ToList()));
         api.MapGet("/schemas", (SchemaRegistryService r, string? subjectPrefix, string? deleted, string? latestOnly) =>
             Ok(r.GetSchemas(subjectPrefix, Flag(deleted), Flag(latestOnly))));
-        api.MapGet("/schemas/ids/{id:int}", (SchemaRegistryService r, int id, string? subject) => Ok(r.GetSchemaById(id, subject)));
+        api.MapGet("/schemas/ids/{id:int}", (SchemaRegistryService r, int id, string? subject) =>
+            subject is null ? Results.Bytes(r.GetSchemaByIdUtf8(id), ContentType) : Ok(r.GetSchemaById(id, subject)));
         api.MapGet("/schemas/ids/{id:int}/schema", (SchemaRegistryService r, int id, string? subject) => Raw(r.GetSchemaById(id, subject).Schema));
         api.MapGet("/schemas/ids/{id:int}/subjects", (SchemaRegistryService r, int id, string? deleted) => Ok(r.GetSubjectsForId(id, Flag(deleted))));
         api.MapGet("/schemas/ids/{id:int}/versions", (SchemaRegistryService r, int id, string? deleted) => Ok(r.GetVersionsForId(id, Flag(deleted))));

@@ -2,13 +2,15 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Strom.SchemaRegistry.Schemas.Json;
 
 namespace Strom.SchemaRegistry.Schemas;
 
 /// <summary>
-/// JSON Schema: for now checked to be JSON whose root is a schema (an object or a boolean) with
-/// well-typed core keywords; draft validation and Confluent's JSON compatibility rules come later,
-/// so every pair is reported compatible.
+/// JSON Schema (drafts 4 to 2020-12): checked to be JSON whose root is a schema (an object or a
+/// boolean) with well-typed core keywords, patterns that compile and local $refs that resolve;
+/// compatibility by Confluent's JSON Schema rules (<see cref="JsonSchemaCompatibility"/>).
 /// </summary>
 public sealed class JsonSchemaProvider : ISchemaProvider
 {
@@ -30,15 +32,77 @@ public sealed class JsonSchemaProvider : ISchemaProvider
         }
         using (document)
         {
-            var root = document.RootElement;
+            var root = document.RootElement.Clone();
             CheckSchema(root, "#");
-            return new ParsedSchema(SchemaType, Write(root, sort: false), root.Clone());
+            var parsed = new JsonSchemaDocument(root, references.Select(r => (r.Name, ParseReference(r))));
+            CheckReferences(parsed, root, "#", 0);
+            return new ParsedSchema(SchemaType, Write(root, sort: false), parsed);
         }
     }
 
-    public string Canonicalize(ParsedSchema schema, bool normalize) => normalize ? Write((JsonElement)schema.Native, sort: true) : schema.Canonical;
+    public string Canonicalize(ParsedSchema schema, bool normalize) => normalize ? Write(((JsonSchemaDocument)schema.Native).Root, sort: true) : schema.Canonical;
 
-    public IReadOnlyList<string> CheckCompatibility(ParsedSchema reader, ParsedSchema writer, string readerLabel, string writerLabel) => [];
+    public IReadOnlyList<string> CheckCompatibility(ParsedSchema reader, ParsedSchema writer, string readerLabel, string writerLabel) =>
+        JsonSchemaCompatibility.Check((JsonSchemaDocument)writer.Native, (JsonSchemaDocument)reader.Native)
+            .Select(i => $"{{errorType:'{i.Type}', description:'Found incompatible change at path '{i.Path}' of the {readerLabel} schema'}}")
+            .ToList();
+
+    private static JsonElement ParseReference(ResolvedReference reference)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(reference.Schema, ReadOptions);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new SchemaInvalidException($"Referenced schema {reference.Name} is not JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>Every $ref must resolve (locally or to a reference), and every pattern must compile.</summary>
+    private static void CheckReferences(JsonSchemaDocument document, JsonElement schema, string path, int depth)
+    {
+        if (depth > 512)
+        {
+            throw new SchemaInvalidException($"{path}: schema nested too deeply");
+        }
+        switch (schema.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in schema.EnumerateObject())
+                {
+                    if (property.Name == "$ref" && property.Value.ValueKind == JsonValueKind.String
+                        && document.Resolve(property.Value.GetString()!, document.Root) is null)
+                    {
+                        throw new SchemaInvalidException($"{path}: $ref {property.Value.GetString()} does not resolve");
+                    }
+                    if (property.Name == "pattern" && property.Value.ValueKind == JsonValueKind.String)
+                    {
+                        try
+                        {
+                            _ = new Regex(property.Value.GetString()!, RegexOptions.None);
+                        }
+                        catch (ArgumentException e)
+                        {
+                            throw new SchemaInvalidException($"{path}/pattern: not a regular expression: {e.Message}");
+                        }
+                    }
+                    if (property.Name is not ("enum" or "const" or "default" or "examples"))
+                    {
+                        CheckReferences(document, property.Value, path + "/" + property.Name, depth + 1);
+                    }
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in schema.EnumerateArray())
+                {
+                    CheckReferences(document, item, $"{path}/{i++}", depth + 1);
+                }
+                break;
+        }
+    }
 
     private static void CheckSchema(JsonElement schema, string path)
     {
