@@ -25,7 +25,7 @@ public class ConfluentKafkaTests
         Verify(broker.BootstrapServers, Topic);
     }
 
-    private static async Task ProduceAsync(string bootstrapServers, string topic)
+    internal static async Task ProduceAsync(string bootstrapServers, string topic)
     {
         for (var c = 0; c < InteropDataSet.Codecs.Length; c++)
         {
@@ -59,7 +59,7 @@ public class ConfluentKafkaTests
         }
     }
 
-    private static void Verify(string bootstrapServers, string topic)
+    internal static void Verify(string bootstrapServers, string topic)
     {
         var config = new ConsumerConfig
         {

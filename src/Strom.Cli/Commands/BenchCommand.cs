@@ -68,16 +68,37 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Sends with at most about 64 MiB outstanding (the client has no buffer.memory limit of its own).</summary>
+    /// <summary>
+    /// Sends through the callback API with at most about 64 MiB outstanding (the client has no
+    /// buffer.memory limit of its own). Latency is from the record's timestamp (set at the send
+    /// call) to its delivery callback, in whole milliseconds as kafka-producer-perf-test has it.
+    /// </summary>
     private static async Task ProduceAsync(Dictionary<string, string> config, string topic, BenchRun run, long rate, Action<long>? sent, CancellationToken ct)
     {
         await using var producer = new KafkaProducer(config);
         var value = new byte[run.RecordSize];
         Random.Shared.NextBytes(value);
-        var window = new SemaphoreSlim((int)Math.Clamp(64L * 1024 * 1024 / run.RecordSize, 100, 1_000_000));
+        var limit = Math.Clamp(64L * 1024 * 1024 / run.RecordSize, 100, 1_000_000);
+        var outstanding = 0L;
+        using var drained = new SemaphoreSlim(0);
         var clock = Stopwatch.StartNew();
         var measure = sent is null;
         Exception? failure = null;
+        DeliveryHandler onDelivery = (result, error) =>
+        {
+            if (error is null)
+            {
+                run.Record(measure ? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - result.Timestamp : null);
+            }
+            else
+            {
+                failure ??= error;
+            }
+            if (Interlocked.Decrement(ref outstanding) == limit / 2)
+            {
+                drained.Release();
+            }
+        };
         using var progress = run.StartProgress("sent");
         for (long i = 0; i < run.Count && failure is null; i++)
         {
@@ -85,27 +106,18 @@ public static class BenchCommand
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(1, (i * 1000 / rate) - clock.ElapsedMilliseconds)), ct);
             }
-            await window.WaitAsync(ct);
+            while (Interlocked.Read(ref outstanding) >= limit)
+            {
+                await drained.WaitAsync(100, ct);
+            }
             var payload = value;
             if (!measure)
             {
                 payload = (byte[])value.Clone();
                 BitConverter.TryWriteBytes(payload, Stopwatch.GetTimestamp());
             }
-            var start = Stopwatch.GetTimestamp();
-            var task = producer.ProduceAsync(topic, null, payload, cancellationToken: ct);
-            _ = task.ContinueWith(t =>
-            {
-                window.Release();
-                if (t.IsCompletedSuccessfully)
-                {
-                    run.Record(measure ? Stopwatch.GetElapsedTime(start).TotalMilliseconds : (double?)null);
-                }
-                else
-                {
-                    failure ??= t.Exception?.InnerException;
-                }
-            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            Interlocked.Increment(ref outstanding);
+            producer.Produce(topic, null, payload, onDelivery, timestamp: DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
             sent?.Invoke(i);
         }
         await producer.FlushAsync(ct);

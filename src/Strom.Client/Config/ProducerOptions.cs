@@ -25,7 +25,11 @@ public sealed record ProducerOptions
     /// <summary><c>max.request.size</c>: largest produce request, and so largest record (default: 1048576).</summary>
     public int MaxRequestSize { get; init; } = 1_048_576;
 
-    /// <summary><c>max.in.flight.requests.per.connection</c> (default: 5). Batches of one partition are sent one at a time, so order holds on retry.</summary>
+    /// <summary>
+    /// <c>max.in.flight.requests.per.connection</c>: unanswered produce requests per broker, and so
+    /// batches of one partition in flight (default: 5). Without idempotence a retried batch may
+    /// land after a later one unless this is 1, as with Kafka's Java producer.
+    /// </summary>
     public int MaxInFlightRequestsPerConnection { get; init; } = 5;
 
     /// <summary><c>partitioner.ignore.keys</c>: spread keyed records as if keyless (default: false).</summary>

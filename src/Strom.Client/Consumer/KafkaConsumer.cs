@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Strom.Client.Cluster;
 using Strom.Client.Config;
@@ -26,7 +27,6 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _fetchLoop;
     private FetchedChunk? _current;
-    private int _currentIndex;
     private long _bufferedBytes;
     private int _nextEpoch;
     private volatile bool _staleMetadata;
@@ -158,45 +158,40 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
     /// <paramref name="timeout"/>. Throws the error that stopped a partition (e.g.
     /// OFFSET_OUT_OF_RANGE with auto.offset.reset=none).
     /// </summary>
-    public async Task<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (_group?.FatalError is { } fatal)
         {
-            throw fatal;
+            return Task.FromException<ConsumeResult?>(fatal);
         }
+        // Fast path: a buffered record is returned without a timer or an async state machine.
+        try
+        {
+            if (_current is not null && TryTakeBuffered(out var record))
+            {
+                return Task.FromResult<ConsumeResult?>(record);
+            }
+        }
+        catch (KafkaException ex)
+        {
+            return Task.FromException<ConsumeResult?>(ex);
+        }
+        return ConsumeSlowAsync(timeout, cancellationToken);
+    }
+
+    private async Task<ConsumeResult?> ConsumeSlowAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(timeout);
         while (true)
         {
-            if (_current is { } chunk)
+            if (_current is not null && TryTakeBuffered(out var record))
             {
-                lock (_lock)
-                {
-                    if (_partitions.TryGetValue(chunk.Partition, out var state) && state.Epoch == chunk.Epoch)
-                    {
-                        if (chunk.Error is not null)
-                        {
-                            _current = null;
-                            state.Error = null;
-                            throw chunk.Error;
-                        }
-                        if (_currentIndex < chunk.Records.Count)
-                        {
-                            var record = chunk.Records[_currentIndex++];
-                            state.Position = record.Offset + 1;
-                            return record;
-                        }
-                        state.Position = Math.Max(state.Position ?? 0, chunk.NextOffset);
-                    }
-                }
-                _current = null;
-                Interlocked.Add(ref _bufferedBytes, -chunk.Bytes);
-                Signal(_drained);
+                return record;
             }
             try
             {
                 _current = await _buffer.Reader.ReadAsync(timer.Token).ConfigureAwait(false);
-                _currentIndex = 0;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -207,6 +202,39 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
                 throw new ObjectDisposedException(nameof(KafkaConsumer));
             }
         }
+    }
+
+    /// <summary>
+    /// The next record of the current chunk; false (and the chunk released) once it is used up
+    /// or stale. Throws the chunk's error.
+    /// </summary>
+    private bool TryTakeBuffered([NotNullWhen(true)] out ConsumeResult? result)
+    {
+        var chunk = _current!;
+        lock (_lock)
+        {
+            if (_partitions.TryGetValue(chunk.Partition, out var state) && state.Epoch == chunk.Epoch)
+            {
+                if (chunk.Error is not null)
+                {
+                    _current = null;
+                    state.Error = null;
+                    throw chunk.Error;
+                }
+                if (chunk.Records.TryRead(out var record, out var timestampType))
+                {
+                    state.Position = record.Offset + 1;
+                    result = new ConsumeResult(chunk.Partition.Topic, chunk.Partition.Partition, timestampType, record);
+                    return true;
+                }
+                state.Position = Math.Max(state.Position ?? 0, chunk.Records.NextOffset);
+            }
+        }
+        _current = null;
+        Interlocked.Add(ref _bufferedBytes, -chunk.Bytes);
+        Signal(_drained);
+        result = null;
+        return false;
     }
 
     private static void Signal(SemaphoreSlim signal)
@@ -309,7 +337,7 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
         if (_partitions.TryGetValue(tp, out var state) && state.Epoch == epoch)
         {
             state.Error = error;
-            _buffer.Writer.TryWrite(new FetchedChunk(tp, epoch, [], state.FetchPosition ?? -1, 0, error));
+            _buffer.Writer.TryWrite(new FetchedChunk(tp, epoch, new FetchedRecords(state.FetchPosition ?? -1), 0, error));
         }
     }
 
@@ -436,11 +464,10 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
             }
             return;
         }
-        List<ConsumeResult> records;
-        long next;
+        FetchedRecords records;
         try
         {
-            (records, next) = FetchDecoder.Decode(tp.Topic, data, fetchOffset, _options.IsolationLevel, _options.CheckCrcs);
+            records = FetchDecoder.Decode(data, fetchOffset, _options.IsolationLevel, _options.CheckCrcs);
         }
         catch (Exception ex) when (ex is Strom.Protocol.Records.RecordFormatException or ProtocolException)
         {
@@ -457,14 +484,14 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
                 return; // sought or unassigned while the fetch was out
             }
             state.HighWatermark = data.HighWatermark;
-            state.FetchPosition = next;
-            if (records.Count == 0 && next == fetchOffset)
+            state.FetchPosition = records.NextOffset;
+            if (records.Batches.Count == 0 && records.NextOffset == fetchOffset)
             {
                 return;
             }
             var bytes = data.Records?.Length ?? 0;
             Interlocked.Add(ref _bufferedBytes, bytes);
-            _buffer.Writer.TryWrite(new FetchedChunk(tp, epoch, records, next, bytes, null));
+            _buffer.Writer.TryWrite(new FetchedChunk(tp, epoch, records, bytes, null));
         }
     }
 
@@ -504,5 +531,5 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
         public KafkaException? Error { get; set; }
     }
 
-    private sealed record FetchedChunk(TopicPartition Partition, int Epoch, List<ConsumeResult> Records, long NextOffset, long Bytes, KafkaException? Error);
+    private sealed record FetchedChunk(TopicPartition Partition, int Epoch, FetchedRecords Records, long Bytes, KafkaException? Error);
 }

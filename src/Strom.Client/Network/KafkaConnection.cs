@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Strom.Protocol;
 using Strom.Protocol.Messages;
 
@@ -164,33 +163,58 @@ public sealed class KafkaConnection : IAsyncDisposable
         return await task.ConfigureAwait(false);
     }
 
-    private byte[] Frame(IRequestMessage request, short version, int correlationId)
+    private PooledFrameWriter Frame(IRequestMessage request, short version, int correlationId)
     {
-        var writer = new ArrayBufferWriter<byte>(256);
-        writer.Advance(4);
-        var header = new RequestHeader
+        var writer = new PooledFrameWriter(SizeHint(request));
+        try
         {
-            RequestApiKey = (short)request.ApiKey,
-            RequestApiVersion = version,
-            CorrelationId = correlationId,
-            ClientId = _clientId,
-        };
-        header.Write(writer, ApiMessages.RequestHeaderVersion(request.ApiKey, version));
-        request.Write(writer, version);
-        var frame = MemoryMarshal.AsMemory(writer.WrittenMemory);
-        BinaryPrimitives.WriteInt32BigEndian(frame.Span, writer.WrittenCount - 4);
-        return MemoryMarshal.TryGetArray<byte>(frame, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : frame.ToArray();
+            writer.Advance(4);
+            var header = new RequestHeader
+            {
+                RequestApiKey = (short)request.ApiKey,
+                RequestApiVersion = version,
+                CorrelationId = correlationId,
+                ClientId = _clientId,
+            };
+            header.Write(writer, ApiMessages.RequestHeaderVersion(request.ApiKey, version));
+            request.Write(writer, version);
+            BinaryPrimitives.WriteInt32BigEndian(writer.WrittenMemory.Span, writer.WrittenCount - 4);
+            return writer;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
     }
 
-    private async Task WriteFrameAsync(byte[] frame, CancellationToken cancellationToken)
+    /// <summary>Produce requests are mostly their record batches: size the frame for them up front.</summary>
+    private static int SizeHint(IRequestMessage request)
     {
+        if (request is not ProduceRequest produce)
+        {
+            return 512;
+        }
+        long size = 512;
+        foreach (var topic in produce.TopicData)
+        {
+            size += 64 + topic.Name.Length;
+            foreach (var partition in topic.PartitionData)
+            {
+                size += 32 + (partition.Records?.Length ?? 0);
+            }
+        }
+        return (int)Math.Min(size, MaxResponseSize);
+    }
+
+    private async Task WriteFrameAsync(PooledFrameWriter frame, CancellationToken cancellationToken)
+    {
+        using var owned = frame;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosed();
-            await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+            await _stream.WriteAsync(frame.WrittenMemory, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException ex)
         {

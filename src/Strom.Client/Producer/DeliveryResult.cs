@@ -8,3 +8,10 @@ public readonly record struct DeliveryResult(string Topic, int Partition, long O
 {
     public TopicPartition TopicPartition => new(Topic, Partition);
 }
+
+/// <summary>
+/// Called once per record given to <see cref="KafkaProducer.Produce"/>: with where it landed, or
+/// with the error that made the producer give up on it (then the result's offset is -1). Runs on
+/// the producer's I/O thread: keep it short.
+/// </summary>
+public delegate void DeliveryHandler(DeliveryResult result, KafkaException? error);

@@ -82,7 +82,7 @@ public sealed partial class KafkaProducer
             lock (_lock)
             {
                 _idempotent = false;
-                _maxInFlightPerPartition = 1;
+                _maxInFlightPerPartition = _options.MaxInFlightRequestsPerConnection;
             }
             return;
         }

@@ -10,9 +10,11 @@ namespace Strom.Client.Producer;
 /// A Kafka producer. <see cref="ProduceAsync"/> appends the record to its partition's open
 /// batch and returns a task that completes when the broker has acknowledged it. A background
 /// sender ships each partition's batches to its leader when they reach batch.size or have
-/// waited linger.ms, one request per broker carrying a batch per partition. A partition has at
-/// most one batch in flight, so a retried batch is never overtaken: order per partition holds.
-/// Retriable errors refresh metadata and retry with backoff until delivery.timeout.ms.
+/// waited linger.ms, each request to a broker carrying at most one batch per partition, with up
+/// to max.in.flight.requests.per.connection requests (and so batches of one partition) in flight
+/// per broker. As in Kafka's Java producer, only an idempotent producer (or max.in.flight=1)
+/// keeps order per partition when a batch is retried. Retriable errors refresh metadata and
+/// retry with backoff until delivery.timeout.ms.
 /// </summary>
 public sealed partial class KafkaProducer : IAsyncDisposable
 {
@@ -25,6 +27,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     private readonly HashSet<ProducerBatch> _incomplete = [];
     private readonly HashSet<string> _staleTopics = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<PendingRecord>> _awaitingMetadata = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, int> _requestsInFlight = [];
     private readonly StickyPartitioner _sticky = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
@@ -41,7 +44,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     {
         _options = options.Validated();
         _idempotent = options.IsIdempotent;
-        _maxInFlightPerPartition = _idempotent ? Math.Min(options.MaxInFlightRequestsPerConnection, 5) : 1;
+        _maxInFlightPerPartition = _idempotent ? Math.Min(options.MaxInFlightRequestsPerConnection, 5) : options.MaxInFlightRequestsPerConnection;
         _cluster = new KafkaCluster(options.Client);
         _sender = Task.Run(SendLoopAsync);
     }
@@ -67,14 +70,45 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         cancellationToken.ThrowIfCancellationRequested();
-        var estimate = 32 + (key?.Length ?? 0) + (value?.Length ?? 0) + (headers?.Sum(h => (h.Key.Length * 3) + (h.Value?.Length ?? 0) + 10) ?? 0);
+        var completion = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var error = Enqueue(topic, key, value, headers, timestamp, partition, completion);
+        return error is null ? completion.Task : Task.FromException<DeliveryResult>(error);
+    }
+
+    /// <summary>
+    /// Produces one record and calls <paramref name="onDelivery"/> (on the producer's I/O thread)
+    /// once it is acknowledged or has failed; the same queueing as
+    /// <see cref="ProduceAsync(string, ReadOnlyMemory{byte}?, ReadOnlyMemory{byte}?, IReadOnlyList{RecordHeader}?, long?, int?, CancellationToken)"/>,
+    /// without a task per record: with a cached handler, nothing is allocated per record. The key,
+    /// value and header bytes are copied before this returns. A record too large for
+    /// max.request.size throws <see cref="KafkaException"/> here.
+    /// </summary>
+    public void Produce(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, DeliveryHandler onDelivery,
+        IReadOnlyList<RecordHeader>? headers = null, long? timestamp = null, int? partition = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(onDelivery);
+        if (Enqueue(topic, key, value, headers, timestamp, partition, onDelivery) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    /// <summary>Size check, then into the partition's open batch, or behind the topic's metadata lookup. Null or the size error.</summary>
+    private KafkaException? Enqueue(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value,
+        IReadOnlyList<RecordHeader>? headers, long? timestamp, int? partition, object completion)
+    {
+        var estimate = 32 + (key?.Length ?? 0) + (value?.Length ?? 0);
+        for (var i = 0; i < (headers?.Count ?? 0); i++)
+        {
+            estimate += (headers![i].Key.Length * 3) + (headers[i].Value?.Length ?? 0) + 10;
+        }
         if (estimate + RecordBatchHeader.Size > _options.MaxRequestSize)
         {
-            return Task.FromException<DeliveryResult>(new KafkaException(ErrorCode.MessageTooLarge,
-                $"a record of about {estimate} bytes is larger than max.request.size ({_options.MaxRequestSize})"));
+            return new KafkaException(ErrorCode.MessageTooLarge,
+                $"a record of about {estimate} bytes is larger than max.request.size ({_options.MaxRequestSize})");
         }
-        var record = new PendingRecord(topic, key, value, headers, timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), partition, estimate,
-            new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var time = timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var resolve = false;
         var wake = false;
         lock (_lock)
@@ -83,7 +117,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
             if (!_awaitingMetadata.TryGetValue(topic, out var waiting) && _cluster.Metadata.Topics.TryGetValue(topic, out var metadata)
                 && metadata.Partitions.Count > 0)
             {
-                wake = Append(record, metadata.Partitions.Count);
+                wake = Append(topic, key, value, headers, time, partition, estimate, completion, metadata.Partitions.Count);
             }
             else
             {
@@ -92,7 +126,8 @@ public sealed partial class KafkaProducer : IAsyncDisposable
                     _awaitingMetadata[topic] = waiting = [];
                     resolve = true;
                 }
-                waiting.Add(record);
+                // Waiting for metadata: the caller's memory may be reused once we return, so keep copies.
+                waiting.Add(new PendingRecord(topic, Copy(key), Copy(value), headers, time, partition, estimate, completion));
             }
         }
         if (resolve)
@@ -103,7 +138,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         {
             Wake();
         }
-        return record.Completion.Task;
+        return null;
     }
 
     /// <summary>
@@ -137,11 +172,12 @@ public sealed partial class KafkaProducer : IAsyncDisposable
             {
                 if (metadata is null)
                 {
-                    record.Completion.TrySetException(error!);
+                    ProducerBatch.Complete(record.Completion, new DeliveryResult(topic, -1, -1, record.Timestamp), error!);
                 }
                 else
                 {
-                    Append(record, metadata.Partitions.Count);
+                    Append(record.Topic, record.Key, record.Value, record.Headers, record.Timestamp, record.Partition, record.Estimate,
+                        record.Completion, metadata.Partitions.Count);
                 }
             }
         }
@@ -149,23 +185,24 @@ public sealed partial class KafkaProducer : IAsyncDisposable
     }
 
     /// <summary>Partitions the record and appends it to its partition's open batch; true when a batch closed. Caller holds the lock.</summary>
-    private bool Append(PendingRecord record, int count)
+    private bool Append(string topic, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers,
+        long timestamp, int? partition, int estimate, object completion, int count)
     {
-        if (record.Partition is { } p && (p < 0 || p >= count))
+        if (partition is { } p && (p < 0 || p >= count))
         {
-            record.Completion.TrySetException(new KafkaException(ErrorCode.UnknownTopicOrPartition,
-                $"topic '{record.Topic}' has no partition {p} (it has {count})"));
+            ProducerBatch.Complete(completion, new DeliveryResult(topic, p, -1, timestamp), new KafkaException(ErrorCode.UnknownTopicOrPartition,
+                $"topic '{topic}' has no partition {p} (it has {count})"));
             return false;
         }
         var closed = false;
-        var keyed = record.Key.HasValue && !_options.PartitionerIgnoreKeys;
-        var target = record.Partition ?? (keyed ? Partitioners.ForKey(record.Key!.Value.Span, count) : _sticky.Partition(record.Topic, count));
-        var tp = new TopicPartition(record.Topic, target);
+        var keyed = key.HasValue && !_options.PartitionerIgnoreKeys;
+        var target = partition ?? (keyed ? Partitioners.ForKey(key!.Value.Span, count) : _sticky.Partition(topic, count));
+        var tp = new TopicPartition(topic, target);
         if (!_queues.TryGetValue(tp, out var queue))
         {
             _queues[tp] = queue = new PartitionQueue();
         }
-        if (queue.Open is { } open && open.RecordCount > 0 && open.SizeInBytes + record.Estimate > _options.BatchSize)
+        if (queue.Open is { } open && open.RecordCount > 0 && open.SizeInBytes + estimate > _options.BatchSize)
         {
             CloseOpen(queue, count);
             closed = true;
@@ -175,7 +212,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
             queue.Open = new ProducerBatch(tp, _options.CompressionType, DateTime.UtcNow, _options.DeliveryTimeoutMs);
             _incomplete.Add(queue.Open);
         }
-        queue.Open.Append(record.Timestamp, record.Key, record.Value, record.Headers, record.Completion);
+        queue.Open.Append(timestamp, key, value, headers, completion);
         if (queue.Open.SizeInBytes >= _options.BatchSize)
         {
             CloseOpen(queue, count);
@@ -194,7 +231,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
             lock (_lock)
             {
                 pending = _incomplete.Select(b => b.Done.Task)
-                    .Concat(_awaitingMetadata.Values.SelectMany(w => w).Select(r => (Task)r.Completion.Task.ContinueWith(_ => { }, TaskScheduler.Default)))
+                    .Concat(_awaitingMetadata.Count == 0 ? [] : [WaitForMetadataAsync()])
                     .ToArray();
             }
             Wake();
@@ -287,9 +324,9 @@ public sealed partial class KafkaProducer : IAsyncDisposable
 
     /// <summary>
     /// Starts produce requests for every partition that has batches due; returns how long to
-    /// sleep. A partition has one batch in flight, or up to five with idempotence (sequence
-    /// numbers let the broker reject a batch that overtook a failed one). A retried batch goes
-    /// alone, after everything before it has its answer, so order per partition holds.
+    /// sleep. A partition has up to max.in.flight batches in flight (at most five with
+    /// idempotence, whose sequence numbers let the broker reject a batch that overtook a failed
+    /// one). A retried batch goes alone, after everything before it has its answer.
     /// </summary>
     private TimeSpan SendReady(bool stopping)
     {
@@ -322,6 +359,7 @@ public sealed partial class KafkaProducer : IAsyncDisposable
                         nextWake = due - now;
                     }
                 }
+                var taken = 0;
                 while (queue.InFlight < _maxInFlightPerPartition && queue.Ready.First?.Value is { } batch && !blocked)
                 {
                     if (batch.RetryAfter > now)
@@ -343,6 +381,13 @@ public sealed partial class KafkaProducer : IAsyncDisposable
                         batch.RetryAfter = now + _options.Client.Backoff(batch.Attempts++);
                         break;
                     }
+                    // Each request carries at most one batch of a partition: the batches taken now
+                    // become that many requests, which must fit max.in.flight for the connection.
+                    if (taken >= _options.MaxInFlightRequestsPerConnection - _requestsInFlight.GetValueOrDefault(leader))
+                    {
+                        break;
+                    }
+                    taken++;
                     if (idempotent && batch.BaseSequence < 0)
                     {
                         batch.StampIdempotence(_producerId, _epoch, queue.NextSequence);
@@ -364,7 +409,12 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         }
         foreach (var (leader, batches) in byLeader)
         {
-            foreach (var request in SplitRequests(batches))
+            var requests = SplitRequests(batches);
+            lock (_lock)
+            {
+                _requestsInFlight[leader] = _requestsInFlight.GetValueOrDefault(leader) + requests.Count;
+            }
+            foreach (var request in requests)
             {
                 _ = SendBatchesAsync(leader, request);
             }
@@ -459,6 +509,10 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             failure = new KafkaException(ErrorCode.NetworkException, ex.Message, ex);
+        }
+        lock (_lock)
+        {
+            _requestsInFlight[leader]--;
         }
         foreach (var batch in batches)
         {
@@ -575,6 +629,28 @@ public sealed partial class KafkaProducer : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>A copy that keeps null distinct from empty (a null byte[] would convert to an empty ReadOnlyMemory).</summary>
+    private static ReadOnlyMemory<byte>? Copy(ReadOnlyMemory<byte>? bytes) => bytes is { } b ? b.ToArray().AsMemory() : NoBytes;
+
+    /// <summary>Completes once no topic waits for metadata and the batches its records went into are done.</summary>
+    private async Task WaitForMetadataAsync()
+    {
+        Task[] batches;
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (_awaitingMetadata.Count == 0)
+                {
+                    batches = [.. _incomplete.Select(b => b.Done.Task)];
+                    break;
+                }
+            }
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+        await Task.WhenAll(batches).ConfigureAwait(false);
+    }
+
     private sealed record PendingRecord(string Topic, ReadOnlyMemory<byte>? Key, ReadOnlyMemory<byte>? Value, IReadOnlyList<RecordHeader>? Headers,
-        long Timestamp, int? Partition, int Estimate, TaskCompletionSource<DeliveryResult> Completion);
+        long Timestamp, int? Partition, int Estimate, object Completion);
 }

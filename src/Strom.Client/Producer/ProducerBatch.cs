@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Strom.Protocol;
 using Strom.Protocol.Records;
@@ -12,7 +13,11 @@ namespace Strom.Client.Producer;
 internal sealed class ProducerBatch
 {
     private RecordBatchBuilder? _builder;
-    private readonly List<(TaskCompletionSource<DeliveryResult> Completion, long Timestamp)> _records = [];
+
+    // Per record: a TaskCompletionSource<DeliveryResult> (ProduceAsync) or a DeliveryHandler (Produce),
+    // in a pooled array returned once every record has its outcome.
+    private (object Completion, long Timestamp)[] _records = ArrayPool<(object, long)>.Shared.Rent(16);
+    private int _count;
 
     public ProducerBatch(TopicPartition partition, CompressionType compression, DateTime now, int deliveryTimeoutMs)
     {
@@ -28,7 +33,7 @@ internal sealed class ProducerBatch
     public DateTime RetryAfter { get; set; }
     public int Attempts { get; set; }
     public byte[]? Bytes { get; private set; }
-    public int RecordCount => _records.Count;
+    public int RecordCount => _count;
 
     /// <summary>The batch's first sequence number once an idempotent producer has sent it (-1 before).</summary>
     public int BaseSequence { get; private set; } = -1;
@@ -55,10 +60,17 @@ internal sealed class ProducerBatch
     public int SizeInBytes => Bytes?.Length ?? _builder!.UncompressedSize;
 
     public void Append(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers,
-        TaskCompletionSource<DeliveryResult> completion)
+        object completion)
     {
         _builder!.Append(timestamp, key, value, headers);
-        _records.Add((completion, timestamp));
+        if (_count == _records.Length)
+        {
+            var grown = ArrayPool<(object, long)>.Shared.Rent(_count * 2);
+            _records.AsSpan(0, _count).CopyTo(grown);
+            ReturnRecords();
+            _records = grown;
+        }
+        _records[_count++] = (completion, timestamp);
     }
 
     public void Close()
@@ -75,24 +87,73 @@ internal sealed class ProducerBatch
     /// <summary>The broker stored the batch at <paramref name="baseOffset"/>; -1 log append time means CreateTime.</summary>
     public void Succeed(long baseOffset, long logAppendTime)
     {
-        for (var i = 0; i < _records.Count; i++)
+        for (var i = 0; i < Math.Min(_count, _records.Length); i++) // empty once completed: a second outcome is a no-op
         {
             var (completion, timestamp) = _records[i];
-            completion.TrySetResult(new DeliveryResult(Partition.Topic, Partition.Partition,
-                baseOffset < 0 ? -1 : baseOffset + i, logAppendTime >= 0 ? logAppendTime : timestamp));
+            var result = new DeliveryResult(Partition.Topic, Partition.Partition,
+                baseOffset < 0 ? -1 : baseOffset + i, logAppendTime >= 0 ? logAppendTime : timestamp);
+            if (completion is DeliveryHandler handler)
+            {
+                Invoke(handler, result, null);
+            }
+            else
+            {
+                ((TaskCompletionSource<DeliveryResult>)completion).TrySetResult(result);
+            }
         }
+        ReturnRecords();
         Done.TrySetResult();
     }
 
     public void Fail(Exception error)
     {
-        foreach (var (completion, _) in _records)
+        for (var i = 0; i < Math.Min(_count, _records.Length); i++) // empty once completed: a second outcome is a no-op
         {
-            completion.TrySetException(error);
+            var (completion, timestamp) = _records[i];
+            Complete(completion, new DeliveryResult(Partition.Topic, Partition.Partition, -1, timestamp), error);
         }
+        ReturnRecords();
         _builder?.Dispose();
         _builder = null;
         Done.TrySetResult();
+    }
+
+    private void ReturnRecords()
+    {
+        if (_records.Length > 0)
+        {
+            ArrayPool<(object, long)>.Shared.Return(_records, clearArray: true);
+            _records = [];
+        }
+    }
+
+    /// <summary>Completes one record's task or calls its handler; a handler's exception is not the producer's to handle.</summary>
+    public static void Complete(object completion, DeliveryResult result, Exception? error)
+    {
+        if (completion is DeliveryHandler handler)
+        {
+            Invoke(handler, result, error is null ? null : error as KafkaException ?? new KafkaException(ErrorCode.UnknownServerError, error.Message, error));
+        }
+        else if (error is null)
+        {
+            ((TaskCompletionSource<DeliveryResult>)completion).TrySetResult(result);
+        }
+        else
+        {
+            ((TaskCompletionSource<DeliveryResult>)completion).TrySetException(error);
+        }
+    }
+
+    private static void Invoke(DeliveryHandler handler, in DeliveryResult result, KafkaException? error)
+    {
+        try
+        {
+            handler(result, error);
+        }
+        catch (Exception)
+        {
+            // As in Kafka's clients, a failing callback does not stop the other records' delivery.
+        }
     }
 }
 

@@ -45,7 +45,7 @@ public static class RecordsBuffers
         }
         else
         {
-            array = new byte[length];
+            array = GC.AllocateUninitializedArray<byte>(length); // every byte is overwritten below
         }
         reader.TryCopyTo(array.AsSpan(0, length));
         reader.Advance(length);

@@ -15,11 +15,15 @@ public readonly record struct RecordHeader(string Key, byte[]? Value);
 /// One record. <see cref="Offset"/> and <see cref="Timestamp"/> are absolute (the reader
 /// fills them from the batch); <see cref="OffsetDelta"/> and <see cref="TimestampDelta"/>
 /// are relative to the batch's base offset and base timestamp. A null key or value is
-/// distinct from an empty one.
+/// distinct from an empty one. A record read from a batch keeps its headers as the encoded
+/// bytes and decodes them on each access of <see cref="Headers"/>, so reading records whose
+/// headers nobody looks at allocates nothing per record.
 /// </summary>
 public readonly struct Record
 {
     private readonly IReadOnlyList<RecordHeader>? _headers;
+    private readonly ReadOnlyMemory<byte> _encodedHeaders;
+    private readonly int _headerCount;
 
     public Record(long timestamp, ReadOnlyMemory<byte>? key, ReadOnlyMemory<byte>? value, IReadOnlyList<RecordHeader>? headers = null)
     {
@@ -38,8 +42,22 @@ public readonly struct Record
 
     public IReadOnlyList<RecordHeader> Headers
     {
-        get => _headers ?? [];
+        get => _headers ?? (_headerCount == 0 ? [] : RecordCodec.ReadHeaders(_encodedHeaders.Span, _headerCount));
         init => _headers = value;
+    }
+
+    /// <summary>How many headers the record has, without decoding them.</summary>
+    public int HeaderCount => _headers?.Count ?? _headerCount;
+
+    /// <summary>Headers still encoded (already validated by the parser): decoded on access.</summary>
+    internal ReadOnlyMemory<byte> EncodedHeaders
+    {
+        init => _encodedHeaders = value;
+    }
+
+    internal int EncodedHeaderCount
+    {
+        init => _headerCount = value;
     }
 
     public override string ToString() =>

@@ -88,36 +88,48 @@ public sealed class RecordBatchBuilder : IDisposable
     public int WriteTo(IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (_count == 0)
-        {
-            throw new InvalidOperationException("A record batch needs at least one record.");
-        }
-        var payload = _records.WrittenSpan;
-        if (Compression != CompressionType.None)
-        {
-            _compressed ??= new PooledBufferWriter();
-            _compressed.Reset();
-            CompressionCodecs.Compress(Compression, payload, _compressed);
-            payload = _compressed.WrittenSpan;
-        }
+        var payload = Payload();
         var total = RecordBatchHeader.Size + payload.Length;
-        var batch = output.GetSpan(total)[..total];
-        var header = new RecordBatchHeader(
-            BaseOffset, total - RecordBatchHeader.LogOverhead, PartitionLeaderEpoch, 2, 0, Attributes(),
-            _lastOffsetDelta, _baseTimestamp, _maxTimestamp, ProducerId, ProducerEpoch, BaseSequence, _count);
-        header.Format(batch);
-        payload.CopyTo(batch[RecordBatchHeader.Size..]);
-        BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchHeader.CrcOffset..], RecordBatchHeader.ComputeCrc(batch));
+        Finish(payload, output.GetSpan(total)[..total]);
         output.Advance(total);
         return total;
     }
 
-    /// <summary>The finished batch as a new array.</summary>
+    /// <summary>The finished batch as a new array of exactly its size (one copy of the records).</summary>
     public byte[] ToArray()
     {
-        var writer = new ArrayBufferWriter<byte>(UncompressedSize);
-        WriteTo(writer);
-        return writer.WrittenSpan.ToArray();
+        var payload = Payload();
+        var batch = GC.AllocateUninitializedArray<byte>(RecordBatchHeader.Size + payload.Length);
+        Finish(payload, batch);
+        return batch;
+    }
+
+    /// <summary>The records section: as appended, or compressed into the reused scratch buffer.</summary>
+    private ReadOnlySpan<byte> Payload()
+    {
+        if (_count == 0)
+        {
+            throw new InvalidOperationException("A record batch needs at least one record.");
+        }
+        if (Compression == CompressionType.None)
+        {
+            return _records.WrittenSpan;
+        }
+        _compressed ??= new PooledBufferWriter();
+        _compressed.Reset();
+        CompressionCodecs.Compress(Compression, _records.WrittenSpan, _compressed);
+        return _compressed.WrittenSpan;
+    }
+
+    /// <summary>Header, payload and CRC into <paramref name="batch"/>, which is exactly the batch's size.</summary>
+    private void Finish(ReadOnlySpan<byte> payload, Span<byte> batch)
+    {
+        var header = new RecordBatchHeader(
+            BaseOffset, batch.Length - RecordBatchHeader.LogOverhead, PartitionLeaderEpoch, 2, 0, Attributes(),
+            _lastOffsetDelta, _baseTimestamp, _maxTimestamp, ProducerId, ProducerEpoch, BaseSequence, _count);
+        header.Format(batch);
+        payload.CopyTo(batch[RecordBatchHeader.Size..]);
+        BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchHeader.CrcOffset..], RecordBatchHeader.ComputeCrc(batch));
     }
 
     /// <summary>Drops the appended records; batch settings are kept.</summary>

@@ -15,6 +15,7 @@ public sealed class RecordBatchView
 
     private readonly int _maxDecompressedBytes;
     private IReadOnlyList<Record>? _records;
+    private ReadOnlyMemory<byte>? _payload;
 
     internal RecordBatchView(ReadOnlyMemory<byte> bytes, int maxDecompressedBytes)
     {
@@ -49,8 +50,47 @@ public sealed class RecordBatchView
     /// <summary>The records with absolute offsets and timestamps; throws <see cref="RecordFormatException"/> if malformed.</summary>
     public IReadOnlyList<Record> Records => _records ??= DecodeV2();
 
-    private List<Record> DecodeV2()
+    /// <summary>
+    /// The records without a list: each is parsed as the enumerator reaches it (keys, values and
+    /// encoded headers are slices), so reading a batch allocates nothing per record. A malformed
+    /// record throws <see cref="RecordFormatException"/> when reached; <see cref="ValidateRecords"/>
+    /// checks them all first.
+    /// </summary>
+    public RecordEnumerator EnumerateRecords() =>
+        Magic == 2 && _records is null ? new RecordEnumerator(this, Payload(), null) : new RecordEnumerator(this, default, Records);
+
+    /// <summary>Parses every record once without keeping them; throws <see cref="RecordFormatException"/> if one is malformed.</summary>
+    public void ValidateRecords()
     {
+        if (Magic != 2 || _records is not null)
+        {
+            _ = Records;
+            return;
+        }
+        var span = Payload().Span;
+        var p = 0;
+        for (var i = 0; i < Header.RecordCount; i++)
+        {
+            var error = RecordCodec.TryParse(span[p..], out var layout);
+            if (error is not null)
+            {
+                RecordThrow.Corrupt(error);
+            }
+            p += layout.Size;
+        }
+        if (p != span.Length)
+        {
+            RecordThrow.Corrupt("Record batch has bytes after its last record.");
+        }
+    }
+
+    /// <summary>The records section, decompressed once (one array per compressed batch); the count is checked against it.</summary>
+    internal ReadOnlyMemory<byte> Payload()
+    {
+        if (_payload is { } cached)
+        {
+            return cached;
+        }
         var payload = Bytes[RecordBatchHeader.Size..];
         if (Compression != CompressionType.None)
         {
@@ -58,37 +98,50 @@ public sealed class RecordBatchView
             CompressionCodecs.Decompress(Compression, payload.Span, scratch, _maxDecompressedBytes);
             payload = scratch.WrittenSpan.ToArray();
         }
-        var header = Header;
-        var count = header.RecordCount;
+        var count = Header.RecordCount;
         if (count < 0 || count > payload.Length / 7)
         {
             RecordThrow.Corrupt($"Record count {count} does not fit the batch.");
         }
+        _payload = payload;
+        return payload;
+    }
+
+    /// <summary>One record parsed at <paramref name="position"/> of the payload; advances past it.</summary>
+    internal Record ReadRecord(ReadOnlyMemory<byte> payload, ref int position)
+    {
+        var error = RecordCodec.TryParse(payload.Span[position..], out var layout);
+        if (error is not null)
+        {
+            RecordThrow.Corrupt(error);
+        }
+        var record = payload.Slice(position, layout.Size);
+        position += layout.Size;
+        var header = Header;
+        return new Record
+        {
+            Offset = header.BaseOffset + layout.OffsetDelta,
+            Timestamp = header.IsLogAppendTime ? header.MaxTimestamp : header.BaseTimestamp + layout.TimestampDelta,
+            OffsetDelta = layout.OffsetDelta,
+            TimestampDelta = layout.TimestampDelta,
+            Key = layout.KeyLength < 0 ? NoBytes : record.Slice(layout.KeyStart, layout.KeyLength),
+            Value = layout.ValueLength < 0 ? NoBytes : record.Slice(layout.ValueStart, layout.ValueLength),
+            EncodedHeaders = record[layout.HeadersStart..],
+            EncodedHeaderCount = layout.HeaderCount,
+        };
+    }
+
+    private List<Record> DecodeV2()
+    {
+        var payload = Payload();
+        var count = Header.RecordCount;
         var records = new List<Record>(count);
-        var span = payload.Span;
         var p = 0;
-        var logAppendTime = header.IsLogAppendTime;
         for (var i = 0; i < count; i++)
         {
-            var error = RecordCodec.TryParse(span[p..], out var layout);
-            if (error is not null)
-            {
-                RecordThrow.Corrupt(error);
-            }
-            var record = payload.Slice(p, layout.Size);
-            records.Add(new Record
-            {
-                Offset = header.BaseOffset + layout.OffsetDelta,
-                Timestamp = logAppendTime ? header.MaxTimestamp : header.BaseTimestamp + layout.TimestampDelta,
-                OffsetDelta = layout.OffsetDelta,
-                TimestampDelta = layout.TimestampDelta,
-                Key = layout.KeyLength < 0 ? NoBytes : record.Slice(layout.KeyStart, layout.KeyLength),
-                Value = layout.ValueLength < 0 ? NoBytes : record.Slice(layout.ValueStart, layout.ValueLength),
-                Headers = RecordCodec.ReadHeaders(record.Span, layout),
-            });
-            p += layout.Size;
+            records.Add(ReadRecord(payload, ref p));
         }
-        if (p != span.Length)
+        if (p != payload.Length)
         {
             RecordThrow.Corrupt("Record batch has bytes after its last record.");
         }

@@ -169,21 +169,21 @@ internal static class RecordCodec
         return p + bytes.Length;
     }
 
-    /// <summary>Decodes the headers of a parsed record (allocates strings and arrays: reader only).</summary>
-    public static RecordHeader[] ReadHeaders(ReadOnlySpan<byte> record, in RecordLayout layout)
+    /// <summary>Decodes the headers section of a parsed record (allocates strings and arrays: reader only).</summary>
+    public static RecordHeader[] ReadHeaders(ReadOnlySpan<byte> encoded, int count)
     {
-        if (layout.HeaderCount == 0)
+        if (count == 0)
         {
             return [];
         }
-        var headers = new RecordHeader[layout.HeaderCount];
-        var p = layout.HeadersStart;
+        var headers = new RecordHeader[count];
+        var p = 0;
         for (var i = 0; i < headers.Length; i++)
         {
-            TryReadBytes(record, ref p, out var keyStart, out var keyLength);
-            TryReadBytes(record, ref p, out var valueStart, out var valueLength);
-            var key = Encoding.UTF8.GetString(record.Slice(keyStart, keyLength));
-            var value = valueLength < 0 ? null : record.Slice(valueStart, valueLength).ToArray();
+            TryReadBytes(encoded, ref p, out var keyStart, out var keyLength);
+            TryReadBytes(encoded, ref p, out var valueStart, out var valueLength);
+            var key = Encoding.UTF8.GetString(encoded.Slice(keyStart, keyLength));
+            var value = valueLength < 0 ? null : encoded.Slice(valueStart, valueLength).ToArray();
             headers[i] = new RecordHeader(key, value);
         }
         return headers;
