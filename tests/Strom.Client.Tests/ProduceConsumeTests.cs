@@ -238,4 +238,31 @@ public class ProduceConsumeTests(BrokerFixture fixture) : IClassFixture<BrokerFi
         Assert.Equal(20, options.LingerMs);
         Assert.Equal(["a:1", "b:2"], options.Client.BootstrapServers);
     }
+    [Fact]
+    public async Task PausedPartitionsReturnNothingUntilResumed()
+    {
+        var topic = BrokerFixture.NewTopic("pause");
+        await using (var producer = NewProducer())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync(topic, Encoding.UTF8.GetBytes($"a{i}"), Encoding.UTF8.GetBytes("v"), partition: 0);
+            }
+        }
+        await using var consumer = NewConsumer();
+        var tp = new TopicPartition(topic, 0);
+        consumer.Assign([tp]);
+        var first = await ReadAsync(consumer, 3);
+        Assert.Equal([0L, 1, 2], first.Select(r => r.Offset));
+
+        consumer.Pause([tp]);
+        Assert.Equal([tp], consumer.Paused);
+        Assert.Null(await consumer.ConsumeAsync(TimeSpan.FromMilliseconds(700)));
+        Assert.Equal(3, consumer.Position(tp));
+
+        consumer.Resume([tp]);
+        Assert.Empty(consumer.Paused);
+        var rest = await ReadAsync(consumer, 7);
+        Assert.Equal(Enumerable.Range(3, 7).Select(o => (long)o), rest.Select(r => r.Offset));
+    }
 }

@@ -114,6 +114,63 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
         Signal(_changed);
     }
 
+    /// <summary>
+    /// Stops fetching the partitions and returning their records (group membership and
+    /// heartbeats go on); records already buffered for them are dropped and fetched again from
+    /// the current position on <see cref="Resume"/>.
+    /// </summary>
+    public void Pause(IEnumerable<TopicPartition> partitions)
+    {
+        lock (_lock)
+        {
+            foreach (var tp in partitions)
+            {
+                if (!_partitions.TryGetValue(tp, out var state))
+                {
+                    throw new InvalidOperationException($"{tp} is not assigned");
+                }
+                if (state.Paused)
+                {
+                    continue;
+                }
+                state.Paused = true;
+                state.Epoch = ++_nextEpoch;
+                if (state.Position is { } position)
+                {
+                    state.FetchPosition = position;
+                }
+            }
+        }
+    }
+
+    /// <summary>Fetches the partitions again from their positions.</summary>
+    public void Resume(IEnumerable<TopicPartition> partitions)
+    {
+        lock (_lock)
+        {
+            foreach (var tp in partitions)
+            {
+                if (_partitions.TryGetValue(tp, out var state))
+                {
+                    state.Paused = false;
+                }
+            }
+        }
+        Signal(_changed);
+    }
+
+    /// <summary>The paused partitions among the assigned ones.</summary>
+    public IReadOnlyList<TopicPartition> Paused
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _partitions.Where(kv => kv.Value.Paused).Select(kv => kv.Key)];
+            }
+        }
+    }
+
     public Task SeekToBeginningAsync(IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken = default) =>
         SeekToSpecAsync(partitions.ToDictionary(tp => tp, _ => OffsetSpec.Earliest), cancellationToken);
 
@@ -348,7 +405,7 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
         lock (_lock)
         {
             fetchable = _partitions
-                .Where(kv => kv.Value.FetchPosition is not null && kv.Value.Error is null)
+                .Where(kv => kv.Value.FetchPosition is not null && kv.Value.Error is null && !kv.Value.Paused)
                 .Select(kv => (kv.Key, kv.Value.FetchPosition!.Value, kv.Value.Epoch))
                 .ToList();
         }
@@ -529,6 +586,8 @@ public sealed partial class KafkaConsumer : IAsyncDisposable
         public long? Position { get; set; }
         public long HighWatermark { get; set; } = -1;
         public KafkaException? Error { get; set; }
+        /// <summary>Paused partitions are not fetched and return no records until resumed.</summary>
+        public bool Paused { get; set; }
     }
 
     private sealed record FetchedChunk(TopicPartition Partition, int Epoch, FetchedRecords Records, long Bytes, KafkaException? Error);
