@@ -4,6 +4,8 @@ using Strom.Broker.Partitions;
 using Strom.Protocol;
 using Strom.Protocol.Records;
 
+using Strom.Protocol.Primitives;
+
 namespace Strom.Broker.Groups;
 
 /// <summary>

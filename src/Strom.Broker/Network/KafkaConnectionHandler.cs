@@ -36,7 +36,7 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
             RemoteEndPoint = connection.RemoteEndPoint,
             ConnectionClosed = lifetime.Token,
         };
-        using var response = new PooledBufferWriter();
+        using var response = new PooledBufferWriter(64 * 1024);
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var maxRequestBytes = broker.Config.SocketRequestMaxBytes;

@@ -6,6 +6,8 @@ using System.Net.Sockets;
 using Strom.Protocol;
 using Strom.Protocol.Messages;
 
+using Strom.Protocol.Primitives;
+
 namespace Strom.Client.Network;
 
 /// <summary>
@@ -163,9 +165,9 @@ public sealed class KafkaConnection : IAsyncDisposable
         return await task.ConfigureAwait(false);
     }
 
-    private PooledFrameWriter Frame(IRequestMessage request, short version, int correlationId)
+    private PooledBufferWriter Frame(IRequestMessage request, short version, int correlationId)
     {
-        var writer = new PooledFrameWriter(SizeHint(request));
+        var writer = new PooledBufferWriter(SizeHint(request));
         try
         {
             writer.Advance(4);
@@ -207,7 +209,7 @@ public sealed class KafkaConnection : IAsyncDisposable
         return (int)Math.Min(size, MaxResponseSize);
     }
 
-    private async Task WriteFrameAsync(PooledFrameWriter frame, CancellationToken cancellationToken)
+    private async Task WriteFrameAsync(PooledBufferWriter frame, CancellationToken cancellationToken)
     {
         using var owned = frame;
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,10 @@ namespace Strom.Protocol.Compression;
 /// </summary>
 public static class CompressionCodecs
 {
+    /// <summary>A first guess for decompressed data: 4x the input, at least 1 KiB, never above the cap.</summary>
+    internal static int DecompressionCapacity(int compressedLength, int maxOutputBytes) =>
+        (int)Math.Clamp(compressedLength * 4L, 1024L, Math.Max(1024L, maxOutputBytes + 1L));
+
     /// <summary>Compresses <paramref name="input"/> into <paramref name="output"/>; returns bytes written.</summary>
     public static int Compress(CompressionType type, ReadOnlySpan<byte> input, IBufferWriter<byte> output)
     {

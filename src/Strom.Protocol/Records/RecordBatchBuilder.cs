@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Strom.Protocol.Compression;
 
+using Strom.Protocol.Primitives;
+
 namespace Strom.Protocol.Records;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using Strom.Protocol.Compression;
 
+using Strom.Protocol.Primitives;
+
 namespace Strom.Protocol.Records;
 
 /// <summary>
@@ -119,7 +121,7 @@ public static class RecordBatchValidator
         }
         else if (options.DeepCheckCompressed || options.RequireKeys)
         {
-            using var scratch = new PooledBufferWriter(PooledBufferWriter.DecompressionCapacity(payload.Length, options.MaxDecompressedBytes));
+            using var scratch = new PooledBufferWriter(CompressionCodecs.DecompressionCapacity(payload.Length, options.MaxDecompressedBytes));
             try
             {
                 CompressionCodecs.Decompress(header.Compression, payload, scratch, options.MaxDecompressedBytes);

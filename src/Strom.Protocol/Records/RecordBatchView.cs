@@ -1,5 +1,7 @@
 using Strom.Protocol.Compression;
 
+using Strom.Protocol.Primitives;
+
 namespace Strom.Protocol.Records;
 
 /// <summary>
@@ -94,7 +96,7 @@ public sealed class RecordBatchView
         var payload = Bytes[RecordBatchHeader.Size..];
         if (Compression != CompressionType.None)
         {
-            using var scratch = new PooledBufferWriter(PooledBufferWriter.DecompressionCapacity(payload.Length, _maxDecompressedBytes));
+            using var scratch = new PooledBufferWriter(CompressionCodecs.DecompressionCapacity(payload.Length, _maxDecompressedBytes));
             CompressionCodecs.Decompress(Compression, payload.Span, scratch, _maxDecompressedBytes);
             payload = scratch.WrittenSpan.ToArray();
         }
@@ -161,7 +163,7 @@ public sealed class RecordBatchView
             {
                 RecordThrow.Corrupt("Compressed message has a null value.");
             }
-            using var scratch = new PooledBufferWriter(PooledBufferWriter.DecompressionCapacity(outer.ValueLength, maxDecompressedBytes));
+            using var scratch = new PooledBufferWriter(CompressionCodecs.DecompressionCapacity(outer.ValueLength, maxDecompressedBytes));
             CompressionCodecs.Decompress(
                 outer.Compression, entry.Span.Slice(outer.ValueStart, outer.ValueLength), scratch, maxDecompressedBytes,
                 legacyLz4Checksum: outer.Magic == 0);

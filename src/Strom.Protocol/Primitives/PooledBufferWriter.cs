@@ -1,26 +1,33 @@
 using System.Buffers;
 
-namespace Strom.Protocol.Compression;
+namespace Strom.Protocol.Primitives;
 
 /// <summary>
 /// A growable <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}"/> arrays, reused
-/// across calls (<see cref="Reset"/>) so steady-state batch building and decompression do
-/// not allocate.
+/// across calls (<see cref="Reset"/>) so steady-state batch building, decompression, request
+/// frames and responses do not allocate. The written bytes stay writable, so a frame's length
+/// prefix can be patched once its body is written.
 /// </summary>
-internal sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWriter<byte>, IDisposable
+public sealed class PooledBufferWriter(int initialCapacity = 4096) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 1));
     private int _written;
 
     public int WrittenCount => _written;
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+    public Span<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+    public Memory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
     public void Reset() => _written = 0;
 
-    /// <summary>A first guess for decompressed data: 4x the input, at least 1 KiB, never above the cap.</summary>
-    public static int DecompressionCapacity(int compressedLength, int maxOutputBytes) =>
-        (int)Math.Clamp(compressedLength * 4L, 1024L, Math.Max(1024L, maxOutputBytes + 1L));
+    /// <summary>After a very large use, swaps the array for a smaller one so it does not stay pinned to this writer.</summary>
+    public void Trim(int keepCapacity)
+    {
+        if (_buffer.Length > keepCapacity && _written == 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(keepCapacity);
+        }
+    }
 
     public void Advance(int count)
     {
