@@ -99,6 +99,7 @@ public sealed partial class SchemaRegistryHost : IAsyncDisposable
             builder.Services.AddSingleton(slot);
         }
         var app = builder.Build();
+        app.UseIdLookupFastPath();
         app.UseRouting();
         app.MapSchemaRegistry();
         app.MapSchemaRegistryFallback();

@@ -131,13 +131,16 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
     /// GET /schemas/ids/{id} as UTF-8 JSON: the hot path of every consumer. The text of an id never
     /// changes (ids are not reused), so its serialized form is cached; the lock only checks it still exists.
     /// </summary>
-    public byte[] GetSchemaByIdUtf8(int id)
+    public byte[] GetSchemaByIdUtf8(int id) => TryGetSchemaByIdUtf8(id) ?? throw RegistryException.SchemaNotFound(id);
+
+    /// <summary>As <see cref="GetSchemaByIdUtf8"/>; null when no schema has this id.</summary>
+    public byte[]? TryGetSchemaByIdUtf8(int id)
     {
         lock (_stateLock)
         {
             if (_state.SchemaById(id) is null)
             {
-                throw RegistryException.SchemaNotFound(id);
+                return null;
             }
         }
         if (!_byIdJson.TryGetValue(id, out var json))

@@ -95,6 +95,22 @@ public sealed class SubjectsAndVersionsTests : IAsyncLifetime
         RegistryServer.AssertError(await _server.GetAsync("/no/such/path"), 404);
     }
 
+    /// <summary>The id lookup answered before routing gives the routed endpoint's bytes; what it does not take falls through.</summary>
+    [Fact]
+    public async Task IdLookupFastPathMatchesTheRoutedAnswer()
+    {
+        var id = await _server.RegisterAsync("users-value", UserV1);
+        using var fast = await _server.Client.GetAsync($"/schemas/ids/{id}");
+        using var routed = await _server.Client.GetAsync($"/schemas/ids/{id}?subject=users-value");
+        Assert.Equal(HttpStatusCode.OK, fast.StatusCode);
+        Assert.Equal(await routed.Content.ReadAsStringAsync(), await fast.Content.ReadAsStringAsync());
+        Assert.Equal(routed.Content.Headers.ContentType?.MediaType, fast.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(UserV1, (await _server.GetAsync($"/schemas/ids/00{id}")).Body!["schema"]!.GetValue<string>());
+        RegistryServer.AssertError(await _server.GetAsync("/schemas/ids/-1"), 40403);
+        RegistryServer.AssertError(await _server.GetAsync("/schemas/ids/99999999999"), 404);
+        RegistryServer.AssertError(await _server.GetAsync("/schemas/ids/1x"), 404);
+    }
+
     [Theory]
     [InlineData("""{"schema":"{\"type\":\"record\",\"name\":\"R\"}"}""", 42201)]
     [InlineData("""{"schema":"\"nosuchtype\""}""", 42201)]
