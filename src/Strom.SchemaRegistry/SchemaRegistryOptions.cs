@@ -26,6 +26,9 @@ public sealed record SchemaRegistryOptions
     /// <summary>host.name: the host peers forward writes to (default: the host of the first listener, or 127.0.0.1 when that is a wildcard).</summary>
     public string? HostName { get; init; }
 
+    /// <summary>leader.wait.ms: how long a write waits for a leader to be known (at startup, during re-election) before 50004 (default: 15000).</summary>
+    public TimeSpan LeaderWait { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Reads the keys above from a config dictionary (`--set` values, a properties file); others are ignored.</summary>
     public static SchemaRegistryOptions FromConfig(IReadOnlyDictionary<string, string> config)
     {
@@ -43,6 +46,9 @@ public sealed record SchemaRegistryOptions
             LeaderEligibility = !config.TryGetValue("leader.eligibility", out var eligible) || !eligible.Trim().Equals("false", StringComparison.OrdinalIgnoreCase),
             GroupId = config.GetValueOrDefault("schema.registry.group.id")?.Trim() ?? defaults.GroupId,
             HostName = config.GetValueOrDefault("host.name")?.Trim(),
+            LeaderWait = config.TryGetValue("leader.wait.ms", out var wait)
+                ? TimeSpan.FromMilliseconds(int.TryParse(wait.Trim(), out var ms) && ms >= 0 ? ms : throw new ArgumentException($"leader.wait.ms: '{wait}' is not a non-negative integer"))
+                : defaults.LeaderWait,
         };
     }
 }

@@ -53,11 +53,31 @@ public sealed class LeaderElectionTests
         Assert.Equal(1, await RegisterAsync(toSurvivor, "a", "\"int\""));
     }
 
+    /// <summary>A write that arrives before any leader is known waits for the election instead of failing with 50004.</summary>
+    [Fact]
+    public async Task WriteBeforeTheElectionWaitsForTheLeader()
+    {
+        await using var broker = await StromBroker.StartAsync();
+        await using var follower = await StartAsync(Config(broker, eligible: false));
+        Assert.Null(follower.Elector!.Leader);
+        using var http = new HttpClient { BaseAddress = follower.Addresses[0] };
+        var write = RegisterAsync(http, "early", "\"int\"");
+        await Task.Delay(200);
+        Assert.False(write.IsCompleted);
+        await using var leader = await StartAsync(Config(broker));
+        Assert.Equal(1, await write);
+        Assert.True(leader.Elector!.IsLeader);
+        using var toLeader = new HttpClient { BaseAddress = leader.Addresses[0] };
+        Assert.Equal("[\"early\"]", await toLeader.GetStringAsync("/subjects"));
+    }
+
     [Fact]
     public async Task WritesToAnInstanceWithNoEligibleLeaderAreRefusedWith50004()
     {
         await using var broker = await StromBroker.StartAsync();
-        await using var registry = await StartAsync(Config(broker, eligible: false));
+        var config = Config(broker, eligible: false);
+        config["leader.wait.ms"] = "300";
+        await using var registry = await StartAsync(config);
         using var http = new HttpClient { BaseAddress = registry.Addresses[0] };
         using var response = await http.PostAsJsonAsync("/subjects/a/versions", new { schema = "\"int\"" });
         Assert.Equal(500, (int)response.StatusCode);
