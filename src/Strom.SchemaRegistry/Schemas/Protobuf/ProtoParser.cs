@@ -169,6 +169,13 @@ internal sealed class ProtoParser
         }
         Next();
         _depth--;
+        foreach (var field in message.Fields)
+        {
+            if (message.ReservedRanges.Any(r => field.Number >= r.Start && field.Number <= r.End) || message.ReservedNames.Contains(field.Name))
+            {
+                Fail($"Field {field.Name} = {field.Number} of {message.FullName} uses a reserved number or name");
+            }
+        }
     }
 
     private void Field(ProtoMessage message, string prefix, HashSet<int> numbers, HashSet<string> names, string? oneOf)

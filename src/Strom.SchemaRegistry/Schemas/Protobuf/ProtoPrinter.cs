@@ -8,21 +8,27 @@ namespace Strom.SchemaRegistry.Schemas.Protobuf;
 /// as text or as a FileDescriptorProto (as Confluent's registry re-prints schemas). Layout is fixed:
 /// syntax, package, imports, file options, then messages, enums, services; in a message its options,
 /// reserved and extension ranges, fields in declaration order (a oneof where its first field is),
-/// nested messages, enums. Options are ordered by their descriptor field number (custom ones last,
-/// as written), so a schema gets the same text from either form. Comments are not kept.
+/// nested messages (those declared before a map field before it), enums. Options are ordered by
+/// their descriptor field number (custom ones last, as written), so a schema gets the same text
+/// from either form. Comments are not kept.
 /// </summary>
 internal sealed class ProtoPrinter
 {
     private const int MaxFieldNumber = 536_870_911;
     private readonly StringBuilder _out = new();
     private readonly Func<string, string, string>? _shorten;
+    private readonly bool _proto2;
 
-    private ProtoPrinter(Func<string, string, string>? shorten) => _shorten = shorten;
+    private ProtoPrinter(Func<string, string, string>? shorten, bool proto2)
+    {
+        _shorten = shorten;
+        _proto2 = proto2;
+    }
 
     /// <param name="shorten">Given a resolved type's full name and the scope using it, the name to print (null: types as written).</param>
     public static string Print(ProtoFile file, Func<string, string, string>? shorten = null)
     {
-        var printer = new ProtoPrinter(shorten);
+        var printer = new ProtoPrinter(shorten, file.Syntax == "proto2");
         printer.File(file);
         return printer._out.ToString();
     }
@@ -79,10 +85,16 @@ internal sealed class ProtoPrinter
         }
         Ranges(inner, "extensions", message.ExtensionRanges, MaxFieldNumber);
         var printedOneOfs = new HashSet<string>(StringComparer.Ordinal);
+        var nestedPrinted = 0;
         foreach (var field in message.Fields)
         {
             if (field.OneOf is null)
             {
+                if (field.Map is not null)
+                {
+                    // Nested messages declared before a map come before it: that order places its entry type in a descriptor.
+                    NestedUpTo(field.NestedBefore);
+                }
                 Field(inner, message, field);
             }
             else if (printedOneOfs.Add(field.OneOf))
@@ -95,15 +107,24 @@ internal sealed class ProtoPrinter
                 Line(inner, "}");
             }
         }
-        foreach (var nested in message.Nested.Where(n => !message.Fields.Any(f => f.IsGroup && f.Type == n.Name)))
-        {
-            Message(inner, nested);
-        }
+        NestedUpTo(message.Nested.Count);
         foreach (var e in message.Enums)
         {
             Enum(inner, e);
         }
         Line(depth, "}");
+
+        void NestedUpTo(int count)
+        {
+            for (; nestedPrinted < Math.Min(count, message.Nested.Count); nestedPrinted++)
+            {
+                var nested = message.Nested[nestedPrinted];
+                if (!message.Fields.Any(f => f.IsGroup && f.Type == nested.Name))
+                {
+                    Message(inner, nested);
+                }
+            }
+        }
     }
 
     private void Field(int depth, ProtoMessage message, ProtoField field)
@@ -122,7 +143,8 @@ internal sealed class ProtoPrinter
         {
             type = field.ResolvedType is { } resolved ? TypeName(resolved, message.FullName) : field.Type;
         }
-        var label = field.Label is null || field.OneOf is not null ? "" : field.Label + " ";
+        // proto2 requires a label; a field written without one is optional.
+        var label = field.OneOf is not null || field.Map is not null ? "" : field.Label is null ? (_proto2 ? "optional " : "") : field.Label + " ";
         Line(depth, $"{label}{type} {field.Name} = {field.Number}{FieldOptions(field)};");
     }
 
@@ -133,7 +155,17 @@ internal sealed class ProtoPrinter
     private static string Bracketed(OptionScope scope, List<ProtoOption>? options) =>
         options is null || options.Count == 0
             ? ""
-            : $" [{string.Join(", ", DescriptorOptions.Ordered(scope, options).Select(o => $"{o.Name} = {o.Value}"))}]";
+            : $" [{string.Join(", ", DescriptorOptions.Ordered(scope, options).Select(o => $"{o.Name} = {(o.Name == "default" ? Decimal(o.Value) : o.Value)}"))}]";
+
+    /// <summary>A hexadecimal default in decimal, as a descriptor's default_value has it.</summary>
+    private static string Decimal(string value)
+    {
+        var digits = value.TrimStart('-');
+        return digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            && long.TryParse(digits.AsSpan(2), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? (value.StartsWith('-') ? -n : n).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : value;
+    }
 
     private void Enum(int depth, ProtoEnum e)
     {
