@@ -123,6 +123,15 @@ public sealed partial class SchemaRegistryService
         }
     }
 
+    /// <summary>
+    /// A stored schema in the form a GET asks for: format=serialized turns a Protobuf schema into base64
+    /// FileDescriptorProto (Confluent's clients read it so); any other format or schema type is the stored text.
+    /// </summary>
+    private string InFormat(SchemaRecordValue stored, string? format) =>
+        stored.EffectiveType == "PROTOBUF" && string.Equals(format, ProtobufSchemaProvider.SerializedFormat, StringComparison.OrdinalIgnoreCase)
+            ? ProtobufSchemaProvider.ToSerialized(ParseStored(stored))
+            : stored.Schema;
+
     private bool SameNormalized(SchemaRecordValue stored, ISchemaProvider provider, string normalizedCandidate)
     {
         try

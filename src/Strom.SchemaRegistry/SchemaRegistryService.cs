@@ -90,11 +90,12 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
         }
     }
 
-    public SchemaVersionResponse GetVersion(string subject, string version, bool deleted)
+    public SchemaVersionResponse GetVersion(string subject, string version, bool deleted, string? format = null)
     {
         lock (_stateLock)
         {
-            return SchemaVersionResponse.From(FindVersion(subject, ParseVersion(version), deleted));
+            var found = FindVersion(subject, ParseVersion(version), deleted);
+            return SchemaVersionResponse.From(found) with { Schema = InFormat(found, format) };
         }
     }
 
@@ -109,7 +110,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
 
     // ---- schemas by id ----
 
-    public SchemaByIdResponse GetSchemaById(int id, string? subject = null)
+    public SchemaByIdResponse GetSchemaById(int id, string? subject = null, string? format = null)
     {
         lock (_stateLock)
         {
@@ -120,7 +121,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
             }
             return new SchemaByIdResponse
             {
-                Schema = schema.Schema,
+                Schema = InFormat(schema, format),
                 SchemaType = schema.EffectiveType == "AVRO" ? null : schema.EffectiveType,
                 References = schema.References.Count == 0 ? null : schema.References,
             };
@@ -283,7 +284,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
     }
 
     /// <summary>Finds the version of a subject holding this schema (POST /subjects/{subject}).</summary>
-    public SchemaVersionResponse Lookup(string subject, RegisterSchemaRequest request, bool normalize, bool deleted)
+    public SchemaVersionResponse Lookup(string subject, RegisterSchemaRequest request, bool normalize, bool deleted, string? format = null)
     {
         lock (_stateLock)
         {
@@ -297,7 +298,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
             var match = versions.Values.LastOrDefault(v => (deleted || !v.Deleted) && v.EffectiveType == parsed.SchemaType
                 && v.References.SequenceEqual(references)
                 && (v.Schema == canonical || (normalize && SameNormalized(v, provider, canonical))));
-            return match is null ? throw RegistryException.SchemaNotFound() : SchemaVersionResponse.From(match);
+            return match is null ? throw RegistryException.SchemaNotFound() : SchemaVersionResponse.From(match) with { Schema = InFormat(match, format) };
         }
     }
 

@@ -13,7 +13,7 @@ namespace Strom.SchemaRegistry.Tests;
 /// The JavaScript registry clients against the registry and Strom's serdes, both ways:
 /// @kafkajs/confluent-schema-registry (avsc, ajv, protobufjs) and @confluentinc/schemaregistry.
 /// They register and encode, Strom decodes; Strom encodes with the schema they registered, they
-/// decode. Needs node and the packages of tests/clients/js-schema (test.sh runs npm ci there):
+/// decode (Protobuf through @confluentinc/schemaregistry's format=serialized). Needs node and the packages of tests/clients/js-schema (test.sh runs npm ci there):
 /// without them these tests fail, they do not pass silently.
 /// </summary>
 public sealed class JsClientInteropTests : IAsyncLifetime
@@ -100,6 +100,74 @@ public sealed class JsClientInteropTests : IAsyncLifetime
         Assert.Equal("5", decoded["count"]!.ToString()); // int64 comes back as a string or a number
         Assert.Equal("z", decoded["tags"]![0]!.GetValue<string>());
     }
+
+    /// <summary>
+    /// @confluentinc/schemaregistry registers a .proto file and its import as base64 FileDescriptorProto
+    /// (format=serialized) and encodes a message that is not the file's first (indexes [1]) and a nested
+    /// one ([1, 0]); Strom reads both. Strom encodes an Order with the schema the registry stores as
+    /// text; the Confluent deserializer, fetching it in serialized form, reads it.
+    /// </summary>
+    [Fact]
+    public async Task ProtobufWithConfluentSerdes()
+    {
+        var output = JsonNode.Parse(await RunNodeAsync("confluent", "protobuf", "encode"))!;
+        var id = output["id"]!.GetValue<int>();
+        var context = Context("protobuf", "confluent");
+        var deserializer = new ProtobufDeserializer(_client);
+        var order = deserializer.Deserialize(Convert.FromHexString(output["payload"]!.GetValue<string>()), false, context)!;
+        Assert.Equal(("interop.Order", id), (order.MessageName, order.SchemaId));
+        Assert.Equal([1], order.Indexes);
+        var fields = Fields(order.Payload.ToArray());
+        Assert.Equal("o-1", Text(fields[1][0]));
+        Assert.Equal(3L, Varint(fields[2][0]));
+        Assert.Equal(["a", "b"], fields[3].Select(Text));
+        var line = Fields(fields[4][0]);
+        Assert.Equal(("sku-1", 2L), (Text(line[1][0]), Varint(line[2][0])));
+        Assert.Equal(1_700_000_000L, Varint(Fields(fields[5][0])[1][0]));
+        Assert.Equal("EUR", Text(Fields(fields[7][0])[1][0]));
+        var nested = deserializer.Deserialize(Convert.FromHexString(output["line"]!.GetValue<string>()), false, context)!;
+        Assert.Equal("interop.Order.Line", nested.MessageName);
+        Assert.Equal([1, 0], nested.Indexes);
+
+        // Stored as .proto text, with the import as a reference registered the same way.
+        var stored = await _client.GetVersionAsync("protobuf-confluent-value");
+        Assert.Equal(id, stored.Id);
+        Assert.Contains("message Order {", stored.Schema, StringComparison.Ordinal);
+        Assert.Contains("import \"google/protobuf/timestamp.proto\";", stored.Schema, StringComparison.Ordinal);
+        var reference = Assert.Single(stored.References!);
+        Assert.Equal(("interop/common.proto", "interop/common.proto"), (reference.Name, reference.Subject));
+
+        byte[] line2 = [.. Field(1, "z"u8), 0x10, 4];
+        byte[] message = [.. Field(1, "from-strom"u8), 0x10, 9, .. Field(4, line2), .. Field(5, [0x08, 0x80, 0xE2, 0xCF, 0xAA, 0x06])];
+        var ours = await new ProtobufSerializer(_client, stored.Schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false }, stored.References)
+            .SerializeAsync(new ProtobufMessage("interop.Order", message), context);
+        Assert.Equal([2, 2], ours.AsSpan(5, 2).ToArray()); // zigzag varints: one index, 1
+        var decoded = JsonNode.Parse(await RunNodeAsync("confluent", "protobuf", "decode", Convert.ToHexString(ours)))!;
+        Assert.Equal("interop.Order", decoded["type"]!.GetValue<string>());
+        Assert.Equal("from-strom", decoded["value"]!["id"]!.GetValue<string>());
+        Assert.Equal("9", decoded["value"]!["count"]!.GetValue<string>());
+        Assert.Equal("z", decoded["value"]!["lines"]![0]!["sku"]!.GetValue<string>());
+        Assert.Equal("2023-11-14T22:13:20Z", decoded["value"]!["at"]!.GetValue<string>());
+
+        static byte[] Field(int number, ReadOnlySpan<byte> bytes) => [(byte)(number << 3 | 2), (byte)bytes.Length, .. bytes];
+    }
+
+    /// <summary>A message's fields by number (length-delimited as bytes, varints as their value in 8 bytes).</summary>
+    private static Dictionary<int, List<byte[]>> Fields(byte[] message)
+    {
+        var fields = new Dictionary<int, List<byte[]>>();
+        var reader = new Strom.SchemaRegistry.Schemas.Protobuf.Descriptors.ProtoReader(message);
+        while (reader.Next())
+        {
+            var value = reader.WireType == 2 ? reader.Bytes().ToArray() : BitConverter.GetBytes(reader.VarInt());
+            (fields.TryGetValue(reader.Field, out var list) ? list : fields[reader.Field] = []).Add(value);
+        }
+        return fields;
+    }
+
+    private static string Text(byte[] bytes) => System.Text.Encoding.UTF8.GetString(bytes);
+
+    private static long Varint(byte[] bytes) => BitConverter.ToInt64(bytes);
 
     private static SerializationContext Context(string format, string client) => new($"{format}-{client}", MessageComponent.Value);
 

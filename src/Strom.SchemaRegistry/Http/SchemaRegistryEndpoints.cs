@@ -42,9 +42,9 @@ public static class SchemaRegistryEndpoints
         api.MapGet("/schemas/types", (SchemaRegistryService r) => Ok(r.SchemaTypes.Order(StringComparer.Ordinal).ToList()));
         api.MapGet("/schemas", (SchemaRegistryService r, string? subjectPrefix, string? deleted, string? latestOnly) =>
             Ok(r.GetSchemas(subjectPrefix, Flag(deleted), Flag(latestOnly))));
-        api.MapGet("/schemas/ids/{id:int}", (SchemaRegistryService r, int id, string? subject) =>
-            subject is null ? Results.Bytes(r.GetSchemaByIdUtf8(id), ContentType) : Ok(r.GetSchemaById(id, subject)));
-        api.MapGet("/schemas/ids/{id:int}/schema", (SchemaRegistryService r, int id, string? subject) => Raw(r.GetSchemaById(id, subject).Schema));
+        api.MapGet("/schemas/ids/{id:int}", (SchemaRegistryService r, int id, string? subject, string? format) =>
+            subject is null && format is null ? Results.Bytes(r.GetSchemaByIdUtf8(id), ContentType) : Ok(r.GetSchemaById(id, subject, format)));
+        api.MapGet("/schemas/ids/{id:int}/schema", (SchemaRegistryService r, int id, string? subject, string? format) => Raw(r.GetSchemaById(id, subject, format).Schema));
         api.MapGet("/schemas/ids/{id:int}/subjects", (SchemaRegistryService r, int id, string? deleted) => Ok(r.GetSubjectsForId(id, Flag(deleted))));
         api.MapGet("/schemas/ids/{id:int}/versions", (SchemaRegistryService r, int id, string? deleted) => Ok(r.GetVersionsForId(id, Flag(deleted))));
 
@@ -56,18 +56,18 @@ public static class SchemaRegistryEndpoints
             var body = await ReadBodyAsync<RegisterSchemaRequest>(request).ConfigureAwait(false);
             return Ok(new RegisterSchemaResponse(await r.RegisterAsync(Unescape(subject), body, Flag(normalize), request.HttpContext.RequestAborted).ConfigureAwait(false)));
         });
-        api.MapGet("/subjects/{subject}/versions/{version}", (SchemaRegistryService r, string subject, string version, string? deleted) =>
-            Ok(r.GetVersion(Unescape(subject), version, Flag(deleted))));
-        api.MapGet("/subjects/{subject}/versions/{version}/schema", (SchemaRegistryService r, string subject, string version, string? deleted) =>
-            Raw(r.GetVersion(Unescape(subject), version, Flag(deleted)).Schema));
+        api.MapGet("/subjects/{subject}/versions/{version}", (SchemaRegistryService r, string subject, string version, string? deleted, string? format) =>
+            Ok(r.GetVersion(Unescape(subject), version, Flag(deleted), format)));
+        api.MapGet("/subjects/{subject}/versions/{version}/schema", (SchemaRegistryService r, string subject, string version, string? deleted, string? format) =>
+            Raw(r.GetVersion(Unescape(subject), version, Flag(deleted), format).Schema));
         api.MapGet("/subjects/{subject}/versions/{version}/referencedby", (SchemaRegistryService r, string subject, string version) =>
             Ok(r.GetReferencedBy(Unescape(subject), version)));
         api.MapDelete("/subjects/{subject}/versions/{version}", async (SchemaRegistryService r, HttpContext http, string subject, string version, string? permanent) =>
             Ok(await r.DeleteVersionAsync(Unescape(subject), version, Flag(permanent), http.RequestAborted).ConfigureAwait(false)));
-        api.MapPost("/subjects/{subject}", async (SchemaRegistryService r, HttpRequest request, string subject, string? normalize, string? deleted) =>
+        api.MapPost("/subjects/{subject}", async (SchemaRegistryService r, HttpRequest request, string subject, string? normalize, string? deleted, string? format) =>
         {
             var body = await ReadBodyAsync<RegisterSchemaRequest>(request).ConfigureAwait(false);
-            return Ok(r.Lookup(Unescape(subject), body, Flag(normalize), Flag(deleted)));
+            return Ok(r.Lookup(Unescape(subject), body, Flag(normalize), Flag(deleted), format));
         });
         api.MapDelete("/subjects/{subject}", async (SchemaRegistryService r, HttpContext http, string subject, string? permanent) =>
             Ok(await r.DeleteSubjectAsync(Unescape(subject), Flag(permanent), http.RequestAborted).ConfigureAwait(false)));

@@ -57,15 +57,14 @@ internal sealed class ProtoParser
                     Expect(";");
                     break;
                 case "import":
-                    if (Peek() is "public" or "weak")
-                    {
-                        Next();
-                    }
-                    _file.Imports.Add(Unquote(Next()));
+                    var kind = Peek() is "public" or "weak" ? Next() : null;
+                    var path = Unquote(Next());
+                    _file.Imports.Add(path);
+                    (kind == "public" ? _file.PublicImports : kind == "weak" ? _file.WeakImports : null)?.Add(path);
                     Expect(";");
                     break;
                 case "option":
-                    Option();
+                    _file.Options.Add(Option());
                     break;
                 case "message":
                     _file.Messages.Add(Message(Prefix(_file.Package), names));
@@ -74,7 +73,7 @@ internal sealed class ProtoParser
                     _file.Enums.Add(Enum(Prefix(_file.Package), names));
                     break;
                 case "service":
-                    Service();
+                    _file.Services.Add(Service(names));
                     break;
                 case "extend":
                     Identifier();
@@ -129,16 +128,21 @@ internal sealed class ProtoParser
                     break;
                 case "option":
                     Next();
-                    Option();
+                    message.Options.Add(Option());
                     break;
-                case "reserved" or "extensions":
+                case "reserved":
                     Next();
-                    SkipTo(";");
+                    Reserved(message.ReservedRanges, message.ReservedNames, MaxFieldNumber);
+                    break;
+                case "extensions":
+                    Next();
+                    Reserved(message.ExtensionRanges, null, MaxFieldNumber);
                     break;
                 case "oneof":
                     Next();
                     var oneOf = Identifier();
                     Declare(names, oneOf);
+                    message.OneOfs.Add(oneOf);
                     Expect("{");
                     while (Peek() != "}")
                     {
@@ -165,6 +169,13 @@ internal sealed class ProtoParser
         }
         Next();
         _depth--;
+        foreach (var field in message.Fields)
+        {
+            if (message.ReservedRanges.Any(r => field.Number >= r.Start && field.Number <= r.End) || message.ReservedNames.Contains(field.Name))
+            {
+                Fail($"Field {field.Name} = {field.Number} of {message.FullName} uses a reserved number or name");
+            }
+        }
     }
 
     private void Field(ProtoMessage message, string prefix, HashSet<int> numbers, HashSet<string> names, string? oneOf)
@@ -180,6 +191,7 @@ internal sealed class ProtoParser
         }
         string type;
         (string, string, string?)? map = null;
+        var nestedBefore = 0;
         if (Peek() == "map" && _position + 1 < _tokens.Count && _tokens[_position + 1] == "<")
         {
             Next();
@@ -198,6 +210,7 @@ internal sealed class ProtoParser
             }
             type = $"map<{key}, {value}>";
             map = (key, value, null);
+            nestedBefore = message.Nested.Count;
         }
         else
         {
@@ -220,21 +233,18 @@ internal sealed class ProtoParser
         {
             Fail($"Field number {number} is used twice in {message.FullName}");
         }
-        if (Peek() == "[")
-        {
-            SkipTo("]");
-        }
+        var options = Peek() == "[" ? BracketOptions() : [];
         if (isGroup)
         {
             // A proto2 group: a nested message named like the field, and a field of that type.
             var group = new ProtoMessage(name, prefix + name);
             MessageBody(group, group.FullName + ".");
             message.Nested.Add(group);
-            message.Fields.Add(new ProtoField(name.ToLowerInvariant(), (int)number, label, name, oneOf));
+            message.Fields.Add(new ProtoField(name.ToLowerInvariant(), (int)number, label, name, oneOf) { IsGroup = true, Options = options });
             return;
         }
         Expect(";");
-        message.Fields.Add(new ProtoField(name, (int)number, label, type, oneOf) { Map = map });
+        message.Fields.Add(new ProtoField(name, (int)number, label, type, oneOf) { Map = map, NestedBefore = nestedBefore, Options = options });
     }
 
     private ProtoEnum Enum(string prefix, HashSet<string> scopeNames)
@@ -252,11 +262,11 @@ internal sealed class ProtoParser
                     break;
                 case "option":
                     Next();
-                    Option();
+                    result.Options.Add(Option());
                     break;
                 case "reserved":
                     Next();
-                    SkipTo(";");
+                    Reserved(result.ReservedRanges, result.ReservedNames, int.MaxValue);
                     break;
                 default:
                     var value = Identifier();
@@ -268,7 +278,7 @@ internal sealed class ProtoParser
                     }
                     if (Peek() == "[")
                     {
-                        SkipTo("]");
+                        result.ValueOptions[value] = BracketOptions();
                     }
                     Expect(";");
                     result.Values.Add((value, (int)number));
@@ -287,9 +297,10 @@ internal sealed class ProtoParser
         return result;
     }
 
-    private void Service()
+    private ProtoService Service(HashSet<string> scopeNames)
     {
-        Identifier();
+        var service = new ProtoService(Identifier());
+        Declare(scopeNames, service.Name);
         Expect("{");
         while (Peek() != "}")
         {
@@ -298,21 +309,34 @@ internal sealed class ProtoParser
                 case ";":
                     break;
                 case "option":
-                    Option();
+                    service.Options.Add(Option());
                     break;
                 case "rpc":
-                    Identifier();
-                    RpcType();
+                    var name = Identifier();
+                    var (clientStreaming, input) = RpcType();
                     Expect("returns");
-                    RpcType();
+                    var (serverStreaming, output) = RpcType();
+                    var method = new ProtoMethod(name, input, output, clientStreaming, serverStreaming);
                     if (Peek() == "{")
                     {
-                        SkipBlock();
+                        Next();
+                        while (Next() is var t && t != "}")
+                        {
+                            if (t == "option")
+                            {
+                                method.Options.Add(Option());
+                            }
+                            else if (t != ";")
+                            {
+                                Fail($"Unexpected '{t}' in rpc {name}");
+                            }
+                        }
                     }
                     else
                     {
                         Expect(";");
                     }
+                    service.Methods.Add(method);
                     break;
                 default:
                     Fail($"Unexpected '{_tokens[_position - 1]}' in service");
@@ -320,32 +344,121 @@ internal sealed class ProtoParser
             }
         }
         Next();
+        return service;
     }
 
-    private void RpcType()
+    private (bool Stream, string Type) RpcType()
     {
         Expect("(");
+        var stream = false;
         if (Peek() == "stream" && _position + 1 < _tokens.Count && _tokens[_position + 1] != ")")
         {
             Next();
+            stream = true;
         }
-        Identifier();
+        var type = Identifier();
         Expect(")");
+        return (stream, type);
     }
 
-    private void Option()
+    /// <summary>option NAME = VALUE; (the keyword already read).</summary>
+    private ProtoOption Option()
     {
-        SkipTo("=");
+        var name = OptionName();
+        var value = OptionValue();
+        if (!value.StartsWith('{') || (_position < _tokens.Count && _tokens[_position] == ";"))
+        {
+            Expect(";");
+        }
+        return new ProtoOption(name, value);
+    }
+
+    /// <summary>[NAME = VALUE, ...] after a field or enum value.</summary>
+    private List<ProtoOption> BracketOptions()
+    {
+        Expect("[");
+        var options = new List<ProtoOption>();
+        do
+        {
+            options.Add(new ProtoOption(OptionName(), OptionValue()));
+        }
+        while (Next() is var t && (t == "," || (t != "]" && Fail<bool>($"Expected ',' or ']', found '{t}'"))));
+        return options;
+    }
+
+    /// <summary>The tokens up to '=' joined: <c>java_package</c>, <c>(my.ext).field</c>.</summary>
+    private string OptionName()
+    {
+        var name = new System.Text.StringBuilder();
+        while (Next() is var t && t != "=")
+        {
+            if (t is ";" or "{" or "}" or "[" or "]" or ",")
+            {
+                Fail($"Unexpected '{t}' in an option name");
+            }
+            name.Append(t);
+        }
+        return name.Length > 0 ? name.ToString() : Fail<string>("An option needs a name");
+    }
+
+    /// <summary>A constant as written: a signed number, identifier, quoted string(s), or an aggregate in braces.</summary>
+    private string OptionValue()
+    {
         if (Peek() == "{")
         {
+            var start = _position;
             SkipBlock();
-            if (Peek() == ";")
+            return string.Join(' ', _tokens.GetRange(start, _position - start));
+        }
+        var value = Next();
+        if (value is "-" or "+")
+        {
+            value += Next();
+        }
+        while (value[0] is '"' or '\'' && _position < _tokens.Count && Peek() is ['"' or '\'', ..])
+        {
+            value += " " + Next();
+        }
+        return value;
+    }
+
+    /// <summary>reserved / extensions: numbers and ranges (N to M, N to max), or quoted names; trailing [options] ignored.</summary>
+    private void Reserved(List<ProtoRange> ranges, List<string>? names, int max)
+    {
+        do
+        {
+            if (Peek() is ['"' or '\'', ..] && names is not null)
+            {
+                names.Add(Unquote(Next()));
+                continue;
+            }
+            var start = Number();
+            var end = start;
+            if (Peek() == "to")
             {
                 Next();
+                if (Peek() == "max")
+                {
+                    Next();
+                    end = max;
+                }
+                else
+                {
+                    end = Number();
+                }
             }
-            return;
+            if (start > end || start < (max == int.MaxValue ? int.MinValue : 1) || end > max)
+            {
+                Fail($"Invalid range {start} to {end}");
+            }
+            ranges.Add(new ProtoRange((int)start, (int)end));
         }
-        SkipTo(";");
+        while (Peek() == "," && Next() == ",");
+        if (Peek() == "[")
+        {
+            SkipTo("]");
+        }
+        Expect(";");
     }
 
     private void SkipBlock()

@@ -24,9 +24,62 @@ public sealed class ProtoSchema
     public bool IsEnum(string fullName) => _types.GetValueOrDefault(fullName) is ProtoEnum or WellKnownEnum;
 
     /// <summary>Parses and resolves <paramref name="text"/>; <paramref name="references"/> are the imported files (name = import path).</summary>
-    public static ProtoSchema Parse(string text, IReadOnlyList<(string Name, string Schema)> references)
+    public static ProtoSchema Parse(string text, IReadOnlyList<(string Name, string Schema)> references) =>
+        Resolve(ProtoParser.Parse(text), references);
+
+    /// <summary>
+    /// Decodes a FileDescriptorProto into the model, prints it as text and parses that text: a
+    /// descriptor passes exactly the checks a .proto file does.
+    /// </summary>
+    public static ProtoSchema FromDescriptor(ReadOnlySpan<byte> descriptor, IReadOnlyList<(string Name, string Schema)> references) =>
+        Parse(ProtoPrinter.Print(Descriptors.FileDescriptorReader.Decode(descriptor)), references);
+
+    /// <summary>Parses .proto text or, when <paramref name="schema"/> is base64, a FileDescriptorProto (Confluent accepts both).</summary>
+    public static ProtoSchema ParseAny(string schema, IReadOnlyList<(string Name, string Schema)> references) =>
+        Descriptors.FileDescriptorReader.FromBase64(schema) is { } bytes ? FromDescriptor(bytes, references) : Parse(schema, references);
+
+    /// <summary>The .proto text of this schema, type names as short as they resolve (the registry's stored form).</summary>
+    public string ToText() => ProtoPrinter.Print(File, Shorten);
+
+    /// <summary>This schema as a FileDescriptorProto (the registry's format=serialized).</summary>
+    public byte[] ToDescriptor(string fileName = Descriptors.FileDescriptorWriter.DefaultFileName) =>
+        Descriptors.FileDescriptorWriter.Encode(this, fileName);
+
+    /// <summary>The shortest suffix of <paramref name="fullName"/> that resolves back to it from <paramref name="scope"/>.</summary>
+    private string Shorten(string fullName, string scope)
     {
-        var file = ProtoParser.Parse(text);
+        var start = fullName.Length;
+        while (start > 0)
+        {
+            start = fullName.LastIndexOf('.', start - 1) + 1;
+            var candidate = fullName[start..];
+            if (TryResolve(candidate, scope) == fullName)
+            {
+                return candidate;
+            }
+            start--;
+        }
+        return "." + fullName;
+    }
+
+    private string? TryResolve(string name, string scope)
+    {
+        try
+        {
+            return ProtoResolver.Resolve(name, scope, _types);
+        }
+        catch (SchemaInvalidException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An rpc type as written, fully qualified with a leading dot (resolved from the package when it can be).</summary>
+    internal string QualifyTopLevel(string name) =>
+        name.StartsWith('.') ? name : TryResolve(name, File.Package) is { } full ? "." + full : "." + name;
+
+    private static ProtoSchema Resolve(ProtoFile file, IReadOnlyList<(string Name, string Schema)> references)
+    {
         var types = new Dictionary<string, object>(StringComparer.Ordinal);
         var referenceNames = references.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var import in file.Imports)
