@@ -24,10 +24,13 @@ public sealed class JsonSchemaDocument
     private readonly Lock _gate = new();
     private readonly Lazy<CompiledSchema> _compiled;
 
-    public JsonSchemaDocument(JsonElement root, IEnumerable<(string Name, JsonElement Schema)>? references = null)
+    /// <param name="root">The schema.</param>
+    /// <param name="references">Documents it may $ref, by the name they are imported under (an absolute URI works too).</param>
+    /// <param name="defaultDraft">The draft when the root has no (known) <c>$schema</c> (default: <see cref="JsonSchemaDrafts.Default"/>).</param>
+    public JsonSchemaDocument(JsonElement root, IEnumerable<(string Name, JsonElement Schema)>? references = null, JsonSchemaDraft? defaultDraft = null)
     {
         Root = root;
-        Draft = JsonSchemaDrafts.Of(root);
+        Draft = JsonSchemaDrafts.Of(root, defaultDraft ?? JsonSchemaDrafts.Default);
         AddDocument(root, DefaultBase, Draft);
         foreach (var (name, schema) in references ?? [])
         {
