@@ -40,7 +40,7 @@ public sealed class JsonSchemaProvider : ISchemaProvider
             var problems = JsonSchemaValidator.CheckSchema(parsed);
             if (problems.Count > 0)
             {
-                throw new SchemaInvalidException($"not a valid JSON Schema {parsed.Draft}: {string.Join("; ", problems.Take(5))}");
+                throw new SchemaInvalidException($"not a valid JSON Schema ({JsonSchemaDrafts.Name(parsed.Draft)}): {string.Join("; ", problems.Take(5))}");
             }
             return new ParsedSchema(SchemaType, Write(root, sort: false), parsed);
         }

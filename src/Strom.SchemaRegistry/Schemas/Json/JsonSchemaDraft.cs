@@ -55,6 +55,14 @@ public static class JsonSchemaDrafts
         _ => "https://json-schema.org/draft/2020-12/schema",
     };
 
+    /// <summary>The draft's usual name: "draft 7", "2020-12".</summary>
+    public static string Name(JsonSchemaDraft draft) => draft switch
+    {
+        JsonSchemaDraft.Draft201909 => "2019-09",
+        JsonSchemaDraft.Draft202012 => "2020-12",
+        _ => "draft " + (int)draft,
+    };
+
     /// <summary>The keyword that gives a schema its base URI: draft 4 spells it "id".</summary>
     internal static string IdKeyword(JsonSchemaDraft draft) => draft == JsonSchemaDraft.Draft4 ? "id" : "$id";
 }
