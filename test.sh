@@ -16,7 +16,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 export DEBIAN_FRONTEND=noninteractive
 
 results="$root/artifacts/test-results"
-apt_packages=(python3-kafka python3-confluent-kafka python3-requests python3-jsonschema python3-snappy python3-lz4 python3-zstandard kcat librdkafka1 gcc libc6-dev python3-protobuf protobuf-compiler libprotobuf-dev)
+apt_packages=(python3-kafka python3-confluent-kafka python3-requests python3-jsonschema json-schema-test-suite python3-snappy python3-lz4 python3-zstandard kcat librdkafka1 gcc libc6-dev python3-protobuf protobuf-compiler libprotobuf-dev)
 
 step() { printf '\n==> %s\n' "$*"; }
 warn() { printf 'test.sh: %s\n' "$*" >&2; }

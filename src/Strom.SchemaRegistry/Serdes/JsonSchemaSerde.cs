@@ -9,8 +9,8 @@ namespace Strom.SchemaRegistry.Serdes;
 
 /// <summary>
 /// JSON values (System.Text.Json) in Confluent's wire format under a JSON Schema given as text.
-/// With validation on (default), a value that the schema rejects is not written. The record name
-/// for the record strategies is the schema's "title".
+/// With validation on (default), a value that the schema rejects is not written; <paramref name="validation"/>
+/// can turn on format assertion. The record name for the record strategies is the schema's "title".
 /// </summary>
 public sealed class JsonSchemaSerializer<T> : ISerializer<T>
 {
@@ -20,9 +20,11 @@ public sealed class JsonSchemaSerializer<T> : ISerializer<T>
     private readonly JsonSchemaDocument _document;
     private readonly JsonSerializerOptions? _json;
     private readonly bool _validate;
+    private readonly JsonSchemaValidationOptions _validation;
     private readonly string? _title;
 
-    public JsonSchemaSerializer(SchemaRegistryClient client, string schema, SerializerConfig? config = null, JsonSerializerOptions? json = null, bool validate = true)
+    public JsonSchemaSerializer(SchemaRegistryClient client, string schema, SerializerConfig? config = null, JsonSerializerOptions? json = null, bool validate = true,
+        JsonSchemaValidationOptions? validation = null)
     {
         _config = config ?? new SerializerConfig();
         _resolution = new SchemaResolution(client, _config, "JSON");
@@ -32,6 +34,7 @@ public sealed class JsonSchemaSerializer<T> : ISerializer<T>
         _title = _document.Root.ValueKind == JsonValueKind.Object && _document.Root.TryGetProperty("title", out var t) ? t.GetString() : null;
         _json = json;
         _validate = validate;
+        _validation = validation ?? JsonSchemaValidationOptions.Default;
     }
 
     public byte[]? Serialize(T value, SerializationContext context) => SerializeAsync(value, context).GetAwaiter().GetResult();
@@ -42,9 +45,9 @@ public sealed class JsonSchemaSerializer<T> : ISerializer<T>
         if (_validate)
         {
             using var instance = JsonDocument.Parse(payload);
-            var errors = JsonSchemaValidator.Validate(_document, instance.RootElement);
-            if (errors.Count > 0)
+            if (!JsonSchemaValidator.IsValid(_document, instance.RootElement, _validation))
             {
+                var errors = JsonSchemaValidator.Validate(_document, instance.RootElement, _validation);
                 throw new SchemaSerializationException("The value does not match its JSON schema: " + string.Join("; ", errors));
             }
         }
@@ -56,8 +59,12 @@ public sealed class JsonSchemaSerializer<T> : ISerializer<T>
     }
 }
 
-/// <summary>Reads Confluent-framed JSON; with validation on, checks the value against the writer's schema fetched by id.</summary>
-public sealed class JsonSchemaDeserializer<T>(SchemaRegistryClient client, JsonSerializerOptions? json = null, bool validate = false) : IDeserializer<T?>
+/// <summary>
+/// Reads Confluent-framed JSON; with validation on, checks the value against the writer's schema
+/// fetched by id (compiled once per id), asserting formats when <paramref name="validation"/> says so.
+/// </summary>
+public sealed class JsonSchemaDeserializer<T>(SchemaRegistryClient client, JsonSerializerOptions? json = null, bool validate = false,
+    JsonSchemaValidationOptions? validation = null) : IDeserializer<T?>
 {
     private readonly ConcurrentDictionary<int, JsonSchemaDocument> _schemas = new();
 
@@ -73,9 +80,9 @@ public sealed class JsonSchemaDeserializer<T>(SchemaRegistryClient client, JsonS
         {
             var schema = _schemas.GetValueOrDefault(id) ?? LoadAsync(id).GetAwaiter().GetResult();
             using var instance = Parse(payload);
-            var errors = JsonSchemaValidator.Validate(schema, instance.RootElement);
-            if (errors.Count > 0)
+            if (!JsonSchemaValidator.IsValid(schema, instance.RootElement, validation))
             {
+                var errors = JsonSchemaValidator.Validate(schema, instance.RootElement, validation);
                 throw new SchemaSerializationException($"The value does not match schema {id}: " + string.Join("; ", errors));
             }
         }
