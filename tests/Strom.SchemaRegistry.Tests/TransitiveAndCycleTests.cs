@@ -5,7 +5,7 @@ namespace Strom.SchemaRegistry.Tests;
 /// <summary>
 /// Transitive levels check a new schema against every live version, the others against the latest
 /// only: each sequence below has a third version compatible with the second but not the first.
-/// And references to versions that do not exist yet (a subject's own, a self-import) are refused.
+/// And references that cannot form a graph (a subject's own version, a self-import, a $ref cycle) are refused.
 /// </summary>
 public sealed class TransitiveAndCycleTests : IAsyncLifetime
 {
@@ -92,7 +92,23 @@ public sealed class TransitiveAndCycleTests : IAsyncLifetime
             schemaType = "PROTOBUF",
             references = new[] { new { name = "loop.proto", subject = "loop.proto", version = 1 } },
         }), 42201);
-        Assert.Equal("[\"keep\"]", (await _server.GetAsync("/subjects")).Body!.ToJsonString());
+        // A JSON Schema whose references only point at each other never reaches a schema.
+        var cycle = await _server.PostAsync("/subjects/cycle/versions", new
+        {
+            schema = """{"$ref":"#/$defs/a","$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}}}""",
+            schemaType = "JSON",
+        });
+        RegistryServer.AssertError(cycle, 42201);
+        Assert.Contains("cycle", cycle.Body!["message"]!.GetValue<string>());
+        RegistryServer.AssertError(await _server.PostAsync("/subjects/cycle/versions", new
+        {
+            schema = """{"$defs":{"a":{"anyOf":[{"type":"string"},{"$ref":"#/$defs/a"}]}},"properties":{"x":{"$ref":"#/$defs/a"}}}""",
+            schemaType = "JSON",
+        }), 42201);
+        // Recursion through a property moves into the instance at each step: a linked list is fine.
+        var list = await _server.RegisterAsync("list", """{"type":"object","properties":{"value":{"type":"integer"},"next":{"$ref":"#"}}}""", "JSON");
+        Assert.Equal("[\"keep\",\"list\"]", (await _server.GetAsync("/subjects")).Body!.ToJsonString());
         Assert.Equal(HttpStatusCode.OK, (await _server.GetAsync($"/schemas/ids/{keep}")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _server.GetAsync($"/schemas/ids/{list}")).Status);
     }
 }

@@ -9,6 +9,8 @@ namespace Strom.SchemaRegistry.Schemas.Json;
 
 internal sealed class AllOfKeyword(SchemaNode[] schemas) : Keyword
 {
+    public override IEnumerable<SchemaNode> InPlace => schemas;
+
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)
     {
         var valid = true;
@@ -29,6 +31,8 @@ internal sealed class AllOfKeyword(SchemaNode[] schemas) : Keyword
 
 internal sealed class AnyOfKeyword(SchemaNode[] schemas) : Keyword
 {
+    public override IEnumerable<SchemaNode> InPlace => schemas;
+
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)
     {
         var reporting = evaluation.Quiet();
@@ -55,6 +59,8 @@ internal sealed class AnyOfKeyword(SchemaNode[] schemas) : Keyword
 
 internal sealed class OneOfKeyword(SchemaNode[] schemas) : Keyword
 {
+    public override IEnumerable<SchemaNode> InPlace => schemas;
+
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)
     {
         var reporting = evaluation.Quiet();
@@ -88,6 +94,8 @@ internal sealed class OneOfKeyword(SchemaNode[] schemas) : Keyword
 
 internal sealed class NotKeyword(SchemaNode schema) : Keyword
 {
+    public override IEnumerable<SchemaNode> InPlace => [schema];
+
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)
     {
         var reporting = evaluation.Quiet();
@@ -99,6 +107,8 @@ internal sealed class NotKeyword(SchemaNode schema) : Keyword
 
 internal sealed class IfKeyword(SchemaNode condition, SchemaNode? then, SchemaNode? otherwise) : Keyword
 {
+    public override IEnumerable<SchemaNode> InPlace => new[] { condition, then, otherwise }.OfType<SchemaNode>();
+
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)
     {
         var reporting = evaluation.Quiet();
@@ -117,6 +127,8 @@ internal sealed class IfKeyword(SchemaNode condition, SchemaNode? then, SchemaNo
 /// <summary>dependentSchemas (and draft 4-7 dependencies in schema form): applied when the property is present.</summary>
 internal sealed class DependentSchemasKeyword(Dictionary<string, SchemaNode> schemas) : Keyword
 {
+    public override IEnumerable<SchemaNode> InPlace => schemas.Values;
+
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)
     {
         if (instance.ValueKind != JsonValueKind.Object)
@@ -144,6 +156,8 @@ internal sealed class RefKeyword(string reference) : Keyword
 {
     public SchemaNode? Target { get; set; }
 
+    public override IEnumerable<SchemaNode> InPlace => Target is null ? [] : [Target];
+
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations) =>
         Target?.Evaluate(instance, evaluation, annotations) ?? evaluation.Fail($"$ref {reference} does not resolve");
 }
@@ -155,6 +169,8 @@ internal sealed class RefKeyword(string reference) : Keyword
 internal sealed class DynamicRefKeyword(string reference, string? anchor, CompiledSchema compiled) : Keyword
 {
     public SchemaNode? Target { get; set; }
+
+    public override IEnumerable<SchemaNode> InPlace => Target is null ? [] : [Target];
     public bool Bookended { get; set; }
 
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)
@@ -182,6 +198,8 @@ internal sealed class DynamicRefKeyword(string reference, string? anchor, Compil
 internal sealed class RecursiveRefKeyword(string reference, CompiledSchema compiled) : Keyword
 {
     public SchemaNode? Target { get; set; }
+
+    public override IEnumerable<SchemaNode> InPlace => Target is null ? [] : [Target];
     public bool Anchored { get; set; }
 
     public override bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations)

@@ -43,6 +43,57 @@ public static class JsonSchemaValidator
         {
             errors.AddRange(schema.Compiled.Problems);
         }
+        if (errors.Count == 0 && InPlaceCycle(schema.Compiled.Nodes) is { } cycle)
+        {
+            errors.Add($"$ref cycle that never reaches a value: {cycle}");
+        }
         return errors;
+    }
+
+    /// <summary>
+    /// A loop of subschemas applied to the same instance ($ref to $ref, allOf back to itself ...):
+    /// evaluating it never moves into a property or item, so it cannot end. Recursion through
+    /// properties or items is fine. Returns the loop's locations, or null.
+    /// </summary>
+    private static string? InPlaceCycle(IReadOnlyList<SchemaNode> nodes)
+    {
+        var done = new HashSet<SchemaNode>();
+        var onPath = new List<SchemaNode>();
+        foreach (var node in nodes)
+        {
+            if (Visit(node) is { } found)
+            {
+                return found;
+            }
+        }
+        return null;
+
+        string? Visit(SchemaNode node)
+        {
+            if (done.Contains(node))
+            {
+                return null;
+            }
+            var at = onPath.IndexOf(node);
+            if (at >= 0)
+            {
+                return string.Join(" -> ", onPath.Skip(at).Append(node).Select(n => n.Location));
+            }
+            if (onPath.Count > SchemaNode.MaxDepth)
+            {
+                return null;
+            }
+            onPath.Add(node);
+            foreach (var next in node.Keywords.SelectMany(k => k.InPlace))
+            {
+                if (Visit(next) is { } found)
+                {
+                    return found;
+                }
+            }
+            onPath.RemoveAt(onPath.Count - 1);
+            done.Add(node);
+            return null;
+        }
     }
 }

@@ -11,6 +11,9 @@ internal sealed class CompiledSchema
 
     public SchemaNode Root { get; set; } = null!;
 
+    /// <summary>Every compiled node (the root and all it reaches).</summary>
+    public IReadOnlyList<SchemaNode> Nodes { get; set; } = [];
+
     /// <summary>What makes the schema unusable though its JSON is well-formed: $refs that do not resolve, patterns that do not compile.</summary>
     public List<string> Problems { get; } = [];
 
@@ -63,6 +66,7 @@ internal sealed class SchemaCompiler(JsonSchemaDocument document)
                 _ = Node(targets[done]);
             }
         }
+        _compiled.Nodes = [.. _nodes.Values];
         foreach (var ((resource, anchor), node) in DynamicNodes())
         {
             if (anchor is null)

@@ -63,6 +63,9 @@ internal sealed class SchemaNode(string location, string resource)
 /// <summary>One keyword (or a group of keywords read together) of a compiled schema.</summary>
 internal abstract class Keyword
 {
+    /// <summary>The subschemas it applies to the instance itself (not to its properties or items): $ref, allOf, if ...</summary>
+    public virtual IEnumerable<SchemaNode> InPlace => [];
+
     /// <summary>Checks <paramref name="instance"/>; records in <paramref name="annotations"/> (when given) what it evaluated.</summary>
     public abstract bool Evaluate(JsonElement instance, Evaluation evaluation, Annotations? annotations);
 }
