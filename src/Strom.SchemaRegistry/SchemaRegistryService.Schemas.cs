@@ -115,7 +115,7 @@ public sealed partial class SchemaRegistryService
             ?? throw RegistryException.InvalidSchema($"Stored schema type {stored.EffectiveType} is not supported");
         try
         {
-            return provider.Parse(stored.Schema, ResolveReferences(stored.References));
+            return provider.ParseRegistered(stored.Schema, ResolveReferences(stored.References));
         }
         catch (SchemaInvalidException e)
         {
@@ -132,11 +132,19 @@ public sealed partial class SchemaRegistryService
             ? ProtobufSchemaProvider.ToSerialized(ParseStored(stored))
             : stored.Schema;
 
-    private bool SameNormalized(SchemaRecordValue stored, ISchemaProvider provider, string normalizedCandidate)
+    /// <summary>
+    /// Whether a registered version holds the candidate: its stored text is the candidate's canonical
+    /// form, or (for text stored before the canonical form changed, and with normalize) it reads back
+    /// to the same canonical form, as Confluent compares parsed schemas and not only their text.
+    /// </summary>
+    private bool SameSchema(SchemaRecordValue stored, ParsedSchema candidate, ISchemaProvider provider, string canonical, bool normalize) =>
+        stored.Schema == canonical || (stored.EffectiveType == candidate.SchemaType && SameParsed(stored, provider, canonical, normalize));
+
+    private bool SameParsed(SchemaRecordValue stored, ISchemaProvider provider, string canonical, bool normalize)
     {
         try
         {
-            return provider.Canonicalize(ParseStored(stored), normalize: true) == normalizedCandidate;
+            return provider.Canonicalize(ParseStored(stored), normalize) == canonical;
         }
         catch (RegistryException)
         {

@@ -219,7 +219,9 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
 
                 // Already registered here (and not deleted): the same id comes back, nothing is written.
                 var existing = versions?.Values.LastOrDefault(v => !v.Deleted && v.EffectiveType == parsed.SchemaType && v.Schema == canonical
-                    && v.References.SequenceEqual(references));
+                    && v.References.SequenceEqual(references))
+                    ?? versions?.Values.LastOrDefault(v => !v.Deleted && v.EffectiveType == parsed.SchemaType
+                        && v.References.SequenceEqual(references) && SameSchema(v, parsed, provider, canonical, normalize));
                 if (existing is not null)
                 {
                     if (request.Id is { } requested && requested != existing.Id)
@@ -297,7 +299,7 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
             var canonical = provider.Canonicalize(parsed, normalize);
             var match = versions.Values.LastOrDefault(v => (deleted || !v.Deleted) && v.EffectiveType == parsed.SchemaType
                 && v.References.SequenceEqual(references)
-                && (v.Schema == canonical || (normalize && SameNormalized(v, provider, canonical))));
+                && SameSchema(v, parsed, provider, canonical, normalize));
             return match is null ? throw RegistryException.SchemaNotFound() : SchemaVersionResponse.From(match) with { Schema = InFormat(match, format) };
         }
     }

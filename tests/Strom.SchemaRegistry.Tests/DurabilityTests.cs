@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strom.SchemaRegistry.Storage;
 
@@ -78,5 +79,38 @@ public class DurabilityTests
         Assert.Equal(13, await server.RegisterAsync("new", "\"int\""));
         var appended = JsonNode.Parse(store.Records[^1].Value!)!;
         Assert.Equal(13, appended["id"]!.GetValue<int>());
+    }
+
+    /// <summary>
+    /// Schemas stored in a form this registry would no longer write (a .proto kept as typed, a JSON
+    /// Schema the meta-schema check now refuses) still read back: the same .proto registered again
+    /// is the same version and id, and a new version is checked against the old JSON Schema.
+    /// </summary>
+    [Fact]
+    public async Task SchemasStoredInAnOlderFormStillMatchAndStillCompare()
+    {
+        var store = new InMemorySchemaStore();
+        const string Proto = "syntax = \"proto3\";\n// as typed\nmessage M { string a = 1; }";
+        foreach (var (key, value) in new (string, string)[]
+        {
+            ("""{"keytype":"SCHEMA","subject":"p-value","version":1,"magic":1}""",
+                JsonSerializer.Serialize(new { subject = "p-value", version = 1, id = 1, schemaType = "PROTOBUF", schema = Proto, deleted = false })),
+            ("""{"keytype":"SCHEMA","subject":"j-value","version":1,"magic":1}""",
+                """{"subject":"j-value","version":1,"id":2,"schemaType":"JSON","schema":"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"minimum\":\"x\"}","deleted":false}"""),
+        })
+        {
+            await store.AppendAsync(new SchemaLogRecord(key, value), default);
+        }
+        await using var server = await RegistryServer.StartAsync(store);
+        Assert.Equal(1, await server.RegisterAsync("p-value", Proto, "PROTOBUF"));
+        Assert.Equal("[1]", (await server.GetAsync("/subjects/p-value/versions")).Body!.ToJsonString());
+        Assert.Equal(1, (await server.PostAsync("/subjects/p-value", new { schema = Proto, schemaType = "PROTOBUF" })).Body!["version"]!.GetValue<int>());
+        Assert.Equal(2, store.Records.Count);
+
+        var titled = """{"title":"J","type":"object","properties":{"a":{"type":"string"}}}""";
+        Assert.Equal(3, await server.RegisterAsync("j-value", titled, "JSON"));
+        var narrowed = """{"type":"object","properties":{"a":{"type":"integer"}}}""";
+        await server.PutAsync("/config/j-value", new { compatibility = "BACKWARD_TRANSITIVE" });
+        RegistryServer.AssertError(await server.PostAsync("/subjects/j-value/versions", new { schema = narrowed, schemaType = "JSON" }), 409);
     }
 }

@@ -188,19 +188,8 @@ public sealed class JsClientInteropTests : IAsyncLifetime
             Assert.True(Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", package)),
                 $"{package} is not installed: run `npm ci` in {ScriptDirectory} (test.sh does)");
         }
-        var start = new ProcessStartInfo("node") { WorkingDirectory = ScriptDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("interop.js");
-        start.ArgumentList.Add(_url);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"node interop.js {string.Join(' ', args)}: {await stderr}");
-        return (await stdout).Trim();
+        var (exitCode, stdout, stderr) = await ExternalProcess.RunAsync("node", ["interop.js", _url, .. args], ScriptDirectory);
+        Assert.True(exitCode == 0, $"node interop.js {string.Join(' ', args)}: {stderr}");
+        return stdout;
     }
 }

@@ -68,18 +68,10 @@ public sealed class JsonSchemaModernDraftsTests
     public async Task PythonJsonschemaAgreesWithEveryExpectedValue()
     {
         Assert.True(File.Exists("/usr/bin/python3"), "/usr/bin/python3 is missing");
-        using var process = Process.Start(new ProcessStartInfo("/usr/bin/python3", [Path.Combine(Folder, "check_corpus.py"), Corpus])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        var lines = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var (exitCode, output, error) = await ExternalProcess.RunAsync("/usr/bin/python3", [Path.Combine(Folder, "check_corpus.py"), Corpus], timeoutSeconds: 120);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var mismatches = lines.Where(l => !l.StartsWith("ok\t", StringComparison.Ordinal)).ToList();
-        Assert.True(process.ExitCode == 0 && mismatches.Count == 0,
-            $"exit {process.ExitCode}: {string.Join("\n", mismatches)}\n{await error}");
+        Assert.True(exitCode == 0 && mismatches.Count == 0, $"exit {exitCode}: {string.Join("\n", mismatches)}\n{error}");
         var cases = Load().EnumerateArray().Sum(g => g.GetProperty("tests").GetArrayLength());
         Assert.Equal(cases, lines.Length);
     }

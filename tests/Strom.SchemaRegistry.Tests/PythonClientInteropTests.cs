@@ -42,17 +42,9 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
     [Fact]
     public async Task ConfluentKafkaPythonRegistryClientAndJsonSerde()
     {
-        var start = new ProcessStartInfo(SystemPython) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Script);
-        start.ArgumentList.Add(_url);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = (await stdout).Trim();
-        Assert.True(process.ExitCode == 0,
-            $"schema_registry_python.py exited {process.ExitCode} (needs apt-get install -y python3-confluent-kafka python3-requests python3-jsonschema): {output} {await stderr}");
+        var (exitCode, output, stderr) = await ExternalProcess.RunAsync(SystemPython, [Script, _url]);
+        Assert.True(exitCode == 0,
+            $"schema_registry_python.py exited {exitCode} (needs apt-get install -y python3-confluent-kafka python3-requests python3-jsonschema): {output} {stderr}");
 
         var result = JsonNode.Parse(output)!;
         var id = result["id"]!.GetValue<int>();
@@ -168,22 +160,9 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
 
     private async Task<string> RunProtobufScriptAsync(string work, params string[] args)
     {
-        var start = new ProcessStartInfo(SystemPython) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(ProtobufScript);
-        start.ArgumentList.Add(_url);
-        start.ArgumentList.Add(work);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = (await stdout).Trim();
-        Assert.True(process.ExitCode == 0,
-            $"schema_registry_python_protobuf.py {args[0]} exited {process.ExitCode} (needs apt-get install -y python3-confluent-kafka python3-protobuf protobuf-compiler libprotobuf-dev): {output} {await stderr}");
+        var (exitCode, output, stderr) = await ExternalProcess.RunAsync(SystemPython, [ProtobufScript, _url, work, .. args]);
+        Assert.True(exitCode == 0,
+            $"schema_registry_python_protobuf.py {args[0]} exited {exitCode} (needs apt-get install -y python3-confluent-kafka python3-protobuf protobuf-compiler libprotobuf-dev): {output} {stderr}");
         return output;
     }
 }

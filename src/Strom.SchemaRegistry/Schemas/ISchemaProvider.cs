@@ -18,6 +18,13 @@ public interface ISchemaProvider
     /// <summary>Validates <paramref name="schema"/>; throws <see cref="SchemaInvalidException"/> with the reason.</summary>
     ParsedSchema Parse(string schema, IReadOnlyList<ResolvedReference> references);
 
+    /// <summary>
+    /// Parses a schema already registered (to check a new one against it, to print it in another
+    /// form): checks that only newer versions of the registry added are skipped, so what an older
+    /// one accepted still reads. By default the same as <see cref="Parse"/>.
+    /// </summary>
+    ParsedSchema ParseRegistered(string schema, IReadOnlyList<ResolvedReference> references) => Parse(schema, references);
+
     /// <summary>The text stored and compared for identity; with <paramref name="normalize"/>, a form insensitive to cosmetic differences.</summary>
     string Canonicalize(ParsedSchema schema, bool normalize);
 

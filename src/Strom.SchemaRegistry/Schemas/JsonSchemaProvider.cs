@@ -18,7 +18,12 @@ public sealed class JsonSchemaProvider : ISchemaProvider
 
     public string SchemaType => "JSON";
 
-    public ParsedSchema Parse(string schema, IReadOnlyList<ResolvedReference> references)
+    public ParsedSchema Parse(string schema, IReadOnlyList<ResolvedReference> references) => Parse(schema, references, checkSchema: true);
+
+    /// <summary>Without the meta-schema and $ref cycle checks, which registration added later.</summary>
+    public ParsedSchema ParseRegistered(string schema, IReadOnlyList<ResolvedReference> references) => Parse(schema, references, checkSchema: false);
+
+    private ParsedSchema Parse(string schema, IReadOnlyList<ResolvedReference> references, bool checkSchema)
     {
         JsonDocument document;
         try
@@ -37,7 +42,7 @@ public sealed class JsonSchemaProvider : ISchemaProvider
                 throw new SchemaInvalidException("#: a schema must be an object or a boolean");
             }
             var parsed = new JsonSchemaDocument(root, references.Select(r => (r.Name, ParseReference(r))));
-            var problems = JsonSchemaValidator.CheckSchema(parsed);
+            var problems = checkSchema ? JsonSchemaValidator.CheckSchema(parsed) : [];
             if (problems.Count > 0)
             {
                 throw new SchemaInvalidException($"not a valid JSON Schema ({JsonSchemaDrafts.Name(parsed.Draft)}): {string.Join("; ", problems.Take(5))}");

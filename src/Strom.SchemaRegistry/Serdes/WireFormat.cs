@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Strom.Protocol.Primitives;
 
 namespace Strom.SchemaRegistry.Serdes;
 
@@ -77,36 +78,17 @@ public static class WireFormat
         return indexes;
     }
 
-    private static void WriteZigZag(IBufferWriter<byte> output, int value)
-    {
-        var span = output.GetSpan(5);
-        var v = (uint)((value << 1) ^ (value >> 31));
-        var n = 0;
-        while (v >= 0x80)
-        {
-            span[n++] = (byte)(v | 0x80);
-            v >>= 7;
-        }
-        span[n++] = (byte)v;
-        output.Advance(n);
-    }
+    private static void WriteZigZag(IBufferWriter<byte> output, int value) =>
+        output.Advance(VarInt.Write(output.GetSpan(VarInt.MaxVarIntBytes), value));
 
     private static int ReadZigZag(ReadOnlySpan<byte> data, ref int position)
     {
-        uint result = 0;
-        for (var shift = 0; shift < 35; shift += 7)
+        var n = VarInt.TryRead(data[position..], out int value);
+        if (n <= 0)
         {
-            if (position >= data.Length)
-            {
-                throw new SchemaSerializationException("Truncated message indexes");
-            }
-            var b = data[position++];
-            result |= (uint)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return (int)(result >> 1) ^ -(int)(result & 1);
-            }
+            throw new SchemaSerializationException(n == 0 ? "Truncated message indexes" : "Malformed varint in message indexes");
         }
-        throw new SchemaSerializationException("Malformed varint in message indexes");
+        position += n;
+        return value;
     }
 }

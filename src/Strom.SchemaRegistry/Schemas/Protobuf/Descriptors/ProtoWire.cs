@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using VarInts = Strom.Protocol.Primitives.VarInt;
 
 namespace Strom.SchemaRegistry.Schemas.Protobuf.Descriptors;
 
@@ -45,18 +46,7 @@ internal sealed class ProtoWriter
 
     private void Key(int field, int wireType) => Raw((ulong)((uint)field << 3 | (uint)wireType));
 
-    private void Raw(ulong value)
-    {
-        var span = _output.GetSpan(10);
-        var i = 0;
-        while (value >= 0x80)
-        {
-            span[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        span[i++] = (byte)value;
-        _output.Advance(i);
-    }
+    private void Raw(ulong value) => _output.Advance(VarInts.WriteUnsigned(_output.GetSpan(VarInts.MaxVarLongBytes), value));
 }
 
 /// <summary>
@@ -165,21 +155,13 @@ internal ref struct ProtoReader(ReadOnlySpan<byte> data)
 
     private ulong RawVarInt()
     {
-        ulong value = 0;
-        for (var shift = 0; shift < 70; shift += 7)
+        var n = VarInts.TryReadUnsigned(_data[_position..], out ulong value);
+        if (n <= 0)
         {
-            if (_position >= _data.Length)
-            {
-                Fail("truncated varint");
-            }
-            var b = _data[_position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
+            Fail(n == 0 ? "truncated varint" : "varint longer than 10 bytes");
         }
-        return Fail<ulong>("varint longer than 10 bytes");
+        _position += n;
+        return value;
     }
 
     [DoesNotReturn]
