@@ -218,10 +218,8 @@ public sealed partial class SchemaRegistryService : IAsyncDisposable
                 var versions = _state.Versions(subject);
 
                 // Already registered here (and not deleted): the same id comes back, nothing is written.
-                var existing = versions?.Values.LastOrDefault(v => !v.Deleted && v.EffectiveType == parsed.SchemaType && v.Schema == canonical
-                    && v.References.SequenceEqual(references))
-                    ?? versions?.Values.LastOrDefault(v => !v.Deleted && v.EffectiveType == parsed.SchemaType
-                        && v.References.SequenceEqual(references) && SameSchema(v, parsed, provider, canonical, normalize));
+                var existing = versions?.Values.LastOrDefault(v => !v.Deleted && v.EffectiveType == parsed.SchemaType
+                    && v.References.SequenceEqual(references) && SameSchema(v, parsed, provider, canonical, normalize));
                 if (existing is not null)
                 {
                     if (request.Id is { } requested && requested != existing.Id)
