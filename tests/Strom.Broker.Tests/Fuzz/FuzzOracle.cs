@@ -19,17 +19,34 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
     /// <summary>Bounds a hang; a healthy broker answers in milliseconds, this is for a loaded machine.</summary>
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>A request that may legitimately wait longer than this (a Fetch's max_wait) is not judged for hangs.</summary>
-    private const int LongestJudgedWaitMs = 20_000;
+    /// <summary>
+    /// The longest legitimate wait (a Fetch's max_wait) that is waited out; a request that may wait
+    /// longer than <see cref="AnswerTimeout"/> and is not answered in time is counted, not judged.
+    /// </summary>
+    private const int LongestJudgedWaitMs = 3_000;
 
+    /// <summary>Requests that may wait longer than this on purpose are judged later, off the main connection.</summary>
+    private const int ParkAfterMs = 500;
+
+    private readonly List<(Task<string?> Judging, string Replay, string Hex)> _parked = [];
     private KafkaTestConnection? _connection;
+    private int _answered;
+    private int _closed;
 
     public long PerRequestAllocationCap { get; } = perRequestAllocationCap;
     public List<string> Failures { get; } = [];
     public int Sent { get; private set; }
-    public int Answered { get; private set; }
-    public int Closed { get; private set; }
+    public int Answered => _answered;
+    public int Closed => _closed;
     public int LongWaitsSkipped { get; private set; }
+
+    /// <summary>Mutants that took over a second to judge: printed, to keep an eye on the run time.</summary>
+    public List<string> Slow { get; } = [];
+
+    /// <summary>Per kind of mutation (its first word): how many were sent and answered rather than closed.</summary>
+    public string Coverage => string.Join(", ", _answersByKind.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value.Answered}/{k.Value.Sent}"));
+
+    private readonly Dictionary<string, (int Sent, int Answered)> _answersByKind = new(StringComparer.Ordinal);
 
     /// <summary>Sends one frame (its size prefix from <paramref name="declaredSize"/> when given) and judges the outcome.</summary>
     public async Task CheckAsync(Mutant mutant, string replay, int? declaredSize = null)
@@ -37,7 +54,14 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
         Sent++;
         var connection = _connection ??= await KafkaTestConnection.ConnectAsync(broker.Port);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
-        var problem = await SendAndJudgeAsync(connection, mutant.Payload, declaredSize);
+        var answeredBefore = _answered;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var problem = await SendAndJudgeAsync(connection, mutant.Payload, declaredSize, replay);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        if (elapsed > TimeSpan.FromSeconds(1))
+        {
+            Slow.Add($"{replay} [{mutant.Kind}]: {elapsed.TotalSeconds:0.0} s");
+        }
         var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         if (problem is null && allocated > PerRequestAllocationCap)
         {
@@ -49,6 +73,8 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
             broker.Logs.Clear();
             problem = (problem is null ? "" : problem + "; ") + "the broker logged: " + string.Join(Environment.NewLine, errors);
         }
+        var kind = mutant.Kind.Split(' ')[0];
+        _answersByKind[kind] = (_answersByKind.GetValueOrDefault(kind).Sent + 1, _answersByKind.GetValueOrDefault(kind).Answered + (_answered - answeredBefore));
         if (problem is not null)
         {
             Failures.Add($"{replay} [{mutant.Kind}]: {problem}{Environment.NewLine}    payload ({mutant.Payload.Length} bytes): {Hex(mutant.Payload)}");
@@ -56,7 +82,7 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
         }
     }
 
-    private async Task<string?> SendAndJudgeAsync(KafkaTestConnection connection, byte[] payload, int? declaredSize)
+    private async Task<string?> SendAndJudgeAsync(KafkaTestConnection connection, byte[] payload, int? declaredSize, string replay)
     {
         try
         {
@@ -75,12 +101,58 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
         catch (IOException)
         {
             // Closed while we wrote: the broker refused an earlier part of the stream.
-            Closed++;
+            Interlocked.Increment(ref _closed);
             await DropConnectionAsync();
             return null;
         }
 
-        var wait = AnswerTimeout + TimeSpan.FromMilliseconds(Math.Max(0, LegitimateWaitMs(payload)));
+        var legitimateWaitMs = LegitimateWaitMs(payload);
+        if (legitimateWaitMs > LongestJudgedWaitMs)
+        {
+            LongWaitsSkipped++;
+            await DropConnectionAsync();
+            return null;
+        }
+        var wait = AnswerTimeout + TimeSpan.FromMilliseconds(Math.Max(0, legitimateWaitMs));
+        if (legitimateWaitMs > ParkAfterMs)
+        {
+            // A long poll on purpose: judged at the end of the batch, on its own connection.
+            _connection = null;
+            _parked.Add((ParkAsync(connection, payload, declaredSize, wait), replay, Hex(payload)));
+            return null;
+        }
+        var (problem, open) = await JudgeAnswerWithinAsync(connection, payload, declaredSize, wait);
+        if (problem is not null || !open)
+        {
+            await DropConnectionAsync();
+        }
+        return problem;
+    }
+
+    /// <summary>Waits for the requests left waiting on purpose, and records those that never came back.</summary>
+    public async Task ResolveParkedAsync()
+    {
+        foreach (var (judging, replay, hex) in _parked)
+        {
+            if (await judging is { } problem)
+            {
+                Failures.Add($"{replay} [long poll]: {problem}{Environment.NewLine}    payload: {hex}");
+            }
+        }
+        _parked.Clear();
+    }
+
+    private async Task<string?> ParkAsync(KafkaTestConnection connection, byte[] payload, int? declaredSize, TimeSpan wait)
+    {
+        await using (connection)
+        {
+            return (await JudgeAnswerWithinAsync(connection, payload, declaredSize, wait)).Problem;
+        }
+    }
+
+    /// <summary>Reads the answer within <paramref name="wait"/> and judges it; Open is false when the connection is done.</summary>
+    private async Task<(string? Problem, bool Open)> JudgeAnswerWithinAsync(KafkaTestConnection connection, byte[] payload, int? declaredSize, TimeSpan wait)
+    {
         byte[]? reply;
         using (var cts = new CancellationTokenSource(wait))
         {
@@ -90,28 +162,20 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
             }
             catch (OperationCanceledException)
             {
-                await DropConnectionAsync();
-                if (LegitimateWaitMs(payload) > LongestJudgedWaitMs)
-                {
-                    LongWaitsSkipped++;
-                    return null;
-                }
-                return $"no answer and no close within {wait.TotalSeconds:0.#} s (hang)";
+                return ($"no answer and no close within {wait.TotalSeconds:0.#} s (hang)", false);
             }
             catch (IOException ex)
             {
-                await DropConnectionAsync();
-                return $"unreadable answer: {ex.Message}";
+                return ($"unreadable answer: {ex.Message}", false);
             }
         }
         if (reply is null)
         {
-            Closed++;
-            await DropConnectionAsync();
-            return null;
+            Interlocked.Increment(ref _closed);
+            return (null, false);
         }
-        Answered++;
-        return JudgeAnswer(payload, declaredSize, reply);
+        Interlocked.Increment(ref _answered);
+        return (JudgeAnswer(payload, declaredSize, reply), true);
     }
 
     private string? JudgeAnswer(byte[] payload, int? declaredSize, byte[] reply)
@@ -198,7 +262,11 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
         }
     }
 
-    public ValueTask DisposeAsync() => new(DropConnectionAsync());
+    public async ValueTask DisposeAsync()
+    {
+        await ResolveParkedAsync();
+        await DropConnectionAsync();
+    }
 
     private static string Hex(byte[] payload) =>
         Convert.ToHexString(payload, 0, Math.Min(payload.Length, 512)) + (payload.Length > 512 ? "..." : "");

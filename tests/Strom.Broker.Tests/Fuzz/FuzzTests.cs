@@ -26,11 +26,11 @@ public sealed class FuzzCollection
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int BaseSeed = 20_250_611;
-    private const int MutantsPerVersion = 40;
+    private const int MutantsPerVersion = 100;
     /// <summary>Requests up to this size are truncated at every length; longer ones at random lengths.</summary>
     private const int TruncateEveryLengthUpTo = 160;
     private const int RandomTruncations = 8;
-    private const int FrameCap = 1 << 20;
+    private const int FrameCap = 8 << 20;
     private const string Canary = "fuzz-canary";
     private const int CanaryRecords = 5;
     private const long AllocationCapPerThousandMutants = 1L << 30;
@@ -43,6 +43,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         await using var oracle = new FuzzOracle(fuzz.Broker, fuzz.Advertised, perRequestAllocationCap: FrameCap);
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var allocatedBefore = GC.GetTotalAllocatedBytes();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         foreach (var (key, range) in fuzz.Advertised.OrderBy(kv => kv.Key))
         {
@@ -50,14 +51,18 @@ public sealed class FuzzTests(ITestOutputHelper output)
             {
                 await FuzzVersionAsync(fuzz, oracle, key, version, replay);
             }
+            await oracle.ResolveParkedAsync();
             await oracle.DropConnectionAsync();
             await fuzz.AssertHealthyAsync($"after the {key} mutants");
+            output.WriteLine($"{key}: {oracle.Sent} mutants so far, {oracle.Failures.Count} failures, {clock.Elapsed.TotalSeconds:0.0} s");
         }
 
         var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         var heapGrowth = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
         output.WriteLine($"{oracle.Sent} mutants: {oracle.Answered} answered, {oracle.Closed} closed, {oracle.LongWaitsSkipped} long waits not judged; " +
             $"{allocated / (1 << 20)} MiB allocated, heap grew {heapGrowth / (1 << 20)} MiB");
+        output.WriteLine($"answered/sent by mutation: {oracle.Coverage}");
+        output.WriteLine(string.Join(Environment.NewLine, oracle.Slow.Prepend($"{oracle.Slow.Count} slow mutants:")));
         Assert.True(oracle.Sent > 0, "no mutant was sent");
         Assert.True(oracle.Failures.Count == 0, Report(oracle));
         Assert.True(allocated < AllocationCapPerThousandMutants * Math.Max(1, oracle.Sent / 1000),
@@ -88,6 +93,10 @@ public sealed class FuzzTests(ITestOutputHelper output)
                 var version = (short)local.Next(range.Min, range.Max + 1);
                 payload[2] = (byte)(version >> 8);
                 payload[3] = (byte)version;
+                if (payload.Length >= 10)
+                {
+                    payload[8] = payload[9] = 0xff; // null client id
+                }
                 kind = $"{key} v{version} header, random rest";
             }
             await oracle.CheckAsync(new Mutant(kind, payload), $"random frame seed {seed}");

@@ -92,7 +92,7 @@ internal static class Mutator
         for (var i = 0; i < flips; i++)
         {
             // Mostly in the body: flipping the api key or version mostly tests the one version check.
-            var bit = rng.Next(4) == 0 ? rng.Next(payload.Length * 8) : request.Header.Length * 8 + rng.Next(request.Body.Length * 8);
+            var bit = rng.Next(4) == 0 || request.Body.Length == 0 ? rng.Next(payload.Length * 8) : request.Header.Length * 8 + rng.Next(request.Body.Length * 8);
             payload[bit / 8] ^= (byte)(1 << (bit % 8));
             where.Add(bit);
         }

@@ -77,7 +77,7 @@ internal static class PlausibleRequests
             return name switch
             {
                 "MaxWaitMs" => 5,
-                "MinBytes" => 1,
+                "MinBytes" => 0, // with max_wait, a mutant must change both to make the broker wait
                 "MaxBytes" or "PartitionMaxBytes" => 1 << 20,
                 "TimeoutMs" or "timeoutMs" => 1000,
                 "SessionTimeoutMs" or "RebalanceTimeoutMs" => 6000,
