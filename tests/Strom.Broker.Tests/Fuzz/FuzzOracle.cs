@@ -23,7 +23,7 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
     /// The longest legitimate wait (a Fetch's max_wait) that is waited out; a request that may wait
     /// longer than <see cref="AnswerTimeout"/> and is not answered in time is counted, not judged.
     /// </summary>
-    private const int LongestJudgedWaitMs = 3_000;
+    private const int LongestJudgedWaitMs = 5_000;
 
     /// <summary>Requests that may wait longer than this on purpose are judged later, off the main connection.</summary>
     private const int ParkAfterMs = 500;
@@ -31,6 +31,7 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
     private readonly List<(Task<string?> Judging, string Replay, string Hex)> _parked = [];
     private KafkaTestConnection? _connection;
     private int _answered;
+    private int _followUpCorrelationId = 1_000_000_000;
     private int _closed;
 
     public long PerRequestAllocationCap { get; } = perRequestAllocationCap;
@@ -106,7 +107,15 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
             return null;
         }
 
-        var legitimateWaitMs = LegitimateWaitMs(payload);
+        var parsed = ParseLikeTheBroker(payload);
+        if (parsed is ProduceRequest { Acks: 0 })
+        {
+            // No answer is the right answer: the next request on the connection must be answered (or the connection closed).
+            payload = FollowUpApiVersions(ref _followUpCorrelationId);
+            declaredSize = null;
+            await connection.WriteFrameAsync(payload);
+        }
+        var legitimateWaitMs = LegitimateWaitMs(parsed);
         if (legitimateWaitMs > LongestJudgedWaitMs)
         {
             LongWaitsSkipped++;
@@ -221,35 +230,36 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
     }
 
     /// <summary>How long the request may make the broker wait on purpose (a Fetch's max_wait, a JoinGroup's rebalance).</summary>
-    private static long LegitimateWaitMs(byte[] payload)
+    private static long LegitimateWaitMs(IRequestMessage? request) => request switch
+    {
+        FetchRequest fetch => fetch.MaxWaitMs,
+        JoinGroupRequest join => Math.Max((long)join.RebalanceTimeoutMs, join.SessionTimeoutMs),
+        _ => 0,
+    };
+
+    /// <summary>The mutant as the broker should read it, or null when it is not a valid request.</summary>
+    private static IRequestMessage? ParseLikeTheBroker(byte[] payload)
     {
         if (payload.Length < 8)
         {
-            return 0;
+            return null;
         }
         var key = (ApiKey)BinaryPrimitives.ReadInt16BigEndian(payload);
         var version = BinaryPrimitives.ReadInt16BigEndian(payload.AsSpan(2));
-        if (key is not (ApiKey.Fetch or ApiKey.JoinGroup) || !ApiMessages.IsSupported(key, version))
+        if (!ApiMessages.IsSupported(key, version))
         {
-            return 0;
+            return null;
         }
         try
         {
             var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(payload));
-            if (!RequestHeader.TryRead(ref reader, ApiMessages.RequestHeaderVersion(key, version), out _))
-            {
-                return 0;
-            }
-            return ApiMessages.ReadRequest(key, version, ref reader) switch
-            {
-                FetchRequest fetch => fetch.MaxWaitMs,
-                JoinGroupRequest join => Math.Max((long)join.RebalanceTimeoutMs, join.SessionTimeoutMs),
-                _ => 0,
-            };
+            return RequestHeader.TryRead(ref reader, ApiMessages.RequestHeaderVersion(key, version), out _)
+                ? ApiMessages.ReadRequest(key, version, ref reader)
+                : null;
         }
         catch (ProtocolException)
         {
-            return 0;
+            return null;
         }
     }
 
@@ -266,6 +276,15 @@ internal sealed class FuzzOracle(StromBroker broker, IReadOnlyDictionary<ApiKey,
     {
         await ResolveParkedAsync();
         await DropConnectionAsync();
+    }
+
+    private static byte[] FollowUpApiVersions(ref int correlationId)
+    {
+        var payload = new byte[10];
+        BinaryPrimitives.WriteInt16BigEndian(payload, (short)ApiKey.ApiVersions);
+        BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(4), ++correlationId);
+        BinaryPrimitives.WriteInt16BigEndian(payload.AsSpan(8), -1); // null client id, v0 body is empty
+        return payload;
     }
 
     private static string Hex(byte[] payload) =>

@@ -26,7 +26,7 @@ public sealed class FuzzCollection
 public sealed class FuzzTests(ITestOutputHelper output)
 {
     private const int BaseSeed = 20_250_611;
-    private const int MutantsPerVersion = 100;
+    private const int MutantsPerVersion = 300;
     /// <summary>Requests up to this size are truncated at every length; longer ones at random lengths.</summary>
     private const int TruncateEveryLengthUpTo = 160;
     private const int RandomTruncations = 8;
@@ -133,11 +133,11 @@ public sealed class FuzzTests(ITestOutputHelper output)
                 continue;
             }
             var rng = new Random(seed);
-            var valid = fuzz.ValidRequest(key, version, $"g{seed:x8}", (CompressionType)rng.Next(5));
+            var valid = fuzz.ValidRequest(key, version, $"g{seed:x8}", (CompressionType)rng.Next(5), rng);
             await oracle.CheckAsync(Mutator.Next(valid, rng), prefix + seed);
         }
 
-        var request = fuzz.ValidRequest(key, version, "fuzz-truncated", CompressionType.None);
+        var request = fuzz.ValidRequest(key, version, "fuzz-truncated", CompressionType.None, new Random(baseSeed));
         var lengths = request.Payload.Length <= TruncateEveryLengthUpTo
             ? Enumerable.Range(0, request.Payload.Length)
             : Enumerable.Range(0, RandomTruncations).Select(i => new Random(baseSeed - i).Next(request.Payload.Length));
@@ -179,6 +179,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
             {
                 ["socket.request.max.bytes"] = FrameCap.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["group.initial.rebalance.delay.ms"] = "0",
+                ["group.min.session.timeout.ms"] = "1000",
                 ["num.partitions"] = "2",
             });
             try
@@ -199,9 +200,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
             }
         }
 
-        public ValidRequest ValidRequest(ApiKey key, short version, string group, CompressionType compression)
+        public ValidRequest ValidRequest(ApiKey key, short version, string group, CompressionType compression, Random variant)
         {
-            var targets = new FuzzTargets(Topic, TopicId, AdminTopic, group, compression);
+            var targets = new FuzzTargets(Topic, TopicId, AdminTopic, group, compression, variant);
             var message = PlausibleRequests.Create(key, targets);
             var batch = key == ApiKey.Produce ? PlausibleRequests.Batch(compression) : null;
             return new ValidRequest(key, version, message, "strom-fuzz", Interlocked.Increment(ref _correlationId), batch);

@@ -7,7 +7,12 @@ using Strom.Protocol.Records;
 namespace Strom.Broker.Tests.Fuzz;
 
 /// <summary>What a plausible request refers to: existing topics, a group, a records batch.</summary>
-internal sealed record FuzzTargets(string Topic, Uuid TopicId, string AdminTopic, string Group, CompressionType Compression);
+/// <summary>
+/// What a plausible request refers to: existing topics, a group, a records batch; and, drawn from
+/// the mutant's seed, <see cref="Variant"/> choices between valid alternatives (acks 0/1/-1, a new
+/// fetch session or none, partition 0 or 1, one list element or two).
+/// </summary>
+internal sealed record FuzzTargets(string Topic, Uuid TopicId, string AdminTopic, string Group, CompressionType Compression, Random Variant);
 
 /// <summary>
 /// Builds a valid request of any generated type with values a handler accepts (an existing topic,
@@ -51,6 +56,7 @@ internal static class PlausibleRequests
 
     private static object? Value(Type type, string name, string owner, ApiKey key, FuzzTargets targets, int depth, object? current)
     {
+        var variant = targets.Variant;
         var topic = key is ApiKey.CreateTopics or ApiKey.DeleteTopics or ApiKey.CreatePartitions ? targets.AdminTopic : targets.Topic;
         if (type == typeof(string))
         {
@@ -78,14 +84,17 @@ internal static class PlausibleRequests
             {
                 "MaxWaitMs" => 5,
                 "MinBytes" => 0, // with max_wait, a mutant must change both to make the broker wait
-                "MaxBytes" or "PartitionMaxBytes" => 1 << 20,
+                "MaxBytes" or "PartitionMaxBytes" => variant.Next(2) == 0 ? 1 << 20 : 64,
                 "TimeoutMs" or "timeoutMs" => 1000,
-                "SessionTimeoutMs" or "RebalanceTimeoutMs" => 6000,
+                // Short, so a JoinGroup that waits for other members (a mutant's group id may hit another's) is judged.
+                "SessionTimeoutMs" or "RebalanceTimeoutMs" => 1500,
+                "Partition" or "PartitionIndex" or "Index" => variant.Next(3) == 0 ? 1 : 0,
                 "TransactionTimeoutMs" => 60000,
                 "NumPartitions" => 1,
                 "Count" => 2,
                 "MaxNumOffsets" => 1,
-                "ReplicaId" or "SessionEpoch" or "CurrentLeaderEpoch" or "LastFetchedEpoch" or "CommittedLeaderEpoch"
+                "SessionEpoch" => variant.Next(3) == 0 ? 0 : -1, // 0 opens an incremental fetch session
+                "ReplicaId" or "CurrentLeaderEpoch" or "LastFetchedEpoch" or "CommittedLeaderEpoch"
                     or "GenerationId" or "GenerationIdOrMemberEpoch" or "MemberEpoch" => -1,
                 _ => 0,
             };
@@ -104,7 +113,7 @@ internal static class PlausibleRequests
         {
             return name switch
             {
-                "Acks" => (short)-1,
+                "Acks" => (short)(variant.Next(4) switch { 0 => 0, 1 => 1, _ => -1 }), // acks 0 gets no answer
                 "ReplicationFactor" => (short)1,
                 _ => (short)-1,
             };
@@ -114,6 +123,7 @@ internal static class PlausibleRequests
             return name switch
             {
                 "ResourceType" => (sbyte)2, // topic
+                "IsolationLevel" => (sbyte)variant.Next(2),
                 "EndpointType" => (sbyte)1,
                 _ => (sbyte)0,
             };
@@ -152,6 +162,10 @@ internal static class PlausibleRequests
                 }
                 : element == typeof(int) ? 0 : CreateNested(element, key, targets, depth + 1);
             list.Add(item);
+            if (depth == 0 && element != typeof(string) && element != typeof(int) && variant.Next(3) == 0)
+            {
+                list.Add(CreateNested(element, key, targets, depth + 1));
+            }
             return list;
         }
         if (type.IsClass && type.IsNested)
