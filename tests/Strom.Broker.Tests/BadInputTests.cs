@@ -158,6 +158,138 @@ public sealed class BadInputTests
         await AssertStillServingAsync(broker);
     }
 
+    // Found by the protocol fuzzer (Fuzz/FuzzTests.cs): each reduced to the request that broke the broker.
+
+    [Fact]
+    public async Task CreateTopics_with_2_pow_31_minus_1_partitions_gets_POLICY_VIOLATION_and_creates_nothing()
+    {
+        // Before: the broker opened partition logs until it ran out of file handles (1.9 GB allocated).
+        await using var broker = await StartWithCanaryAsync();
+        await using (var connection = await KafkaTestConnection.ConnectAsync(broker.Port))
+        {
+            var request = new CreateTopicsRequest
+            {
+                Topics = [new CreateTopicsRequest.CreatableTopic { Name = "huge", NumPartitions = int.MaxValue, ReplicationFactor = 1 }],
+                timeoutMs = 1000,
+            };
+            var response = await connection.SendAsync<CreateTopicsResponse>(request, 0);
+            Assert.Equal((short)ErrorCode.PolicyViolation, Assert.Single(response.Topics).ErrorCode);
+
+            var metadata = await connection.SendAsync<MetadataResponse>(
+                new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = "huge" }], AllowAutoTopicCreation = false }, 12);
+            Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, Assert.Single(metadata.Topics).ErrorCode);
+        }
+        await AssertStillServingAsync(broker);
+    }
+
+    [Fact]
+    public async Task CreatePartitions_adding_more_than_10000_partitions_gets_POLICY_VIOLATION()
+    {
+        await using var broker = await StartWithCanaryAsync();
+        await using (var connection = await KafkaTestConnection.ConnectAsync(broker.Port))
+        {
+            await Requests.EnsureTopicAsync(connection, "grow");
+            var request = new CreatePartitionsRequest
+            {
+                Topics = [new CreatePartitionsRequest.CreatePartitionsTopic { Name = "grow", Count = 10_002, Assignments = null }],
+                TimeoutMs = 1000,
+            };
+            var response = await connection.SendAsync<CreatePartitionsResponse>(request, 3);
+            Assert.Equal((short)ErrorCode.PolicyViolation, Assert.Single(response.Results).ErrorCode);
+        }
+        await AssertStillServingAsync(broker);
+    }
+
+    [Fact]
+    public async Task A_topic_whose_partition_logs_cannot_be_created_is_rolled_back_with_KAFKA_STORAGE_ERROR()
+    {
+        // The fuzzer's CreateTopics with thousands of partitions ran out of file handles half-way and
+        // left a topic whose later partitions had no log. A file where a partition directory must go
+        // makes the same I/O failure happen on purpose.
+        await using var broker = await StartWithCanaryAsync();
+        var blocker = Path.Combine(broker.DataDirectory, "blocked-2");
+        await File.WriteAllTextAsync(blocker, "not a directory");
+        await using (var connection = await KafkaTestConnection.ConnectAsync(broker.Port))
+        {
+            var create = new CreateTopicsRequest
+            {
+                Topics = [new CreateTopicsRequest.CreatableTopic { Name = "blocked", NumPartitions = 4, ReplicationFactor = 1 }],
+                timeoutMs = 1000,
+            };
+            var failed = await connection.SendAsync<CreateTopicsResponse>(create, 5);
+            Assert.Equal((short)ErrorCode.KafkaStorageError, Assert.Single(failed.Topics).ErrorCode);
+            var metadata = await connection.SendAsync<MetadataResponse>(
+                new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = "blocked" }], AllowAutoTopicCreation = false }, 12);
+            Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, Assert.Single(metadata.Topics).ErrorCode);
+            Assert.False(Directory.Exists(Path.Combine(broker.DataDirectory, "blocked-0")), "the partitions created before the failure must be removed");
+
+            File.Delete(blocker);
+            var created = await connection.SendAsync<CreateTopicsResponse>(create, 5);
+            Assert.Equal(0, Assert.Single(created.Topics).ErrorCode);
+            Assert.Equal(4, created.Topics[0].NumPartitions);
+        }
+        await AssertStillServingAsync(broker);
+    }
+
+    [Fact]
+    public async Task A_compressed_batch_with_a_valid_crc_over_undecodable_records_gets_CORRUPT_MESSAGE_and_is_not_stored()
+    {
+        await using var broker = await StartWithCanaryAsync();
+        await using (var connection = await KafkaTestConnection.ConnectAsync(broker.Port))
+        {
+            var topic = await Requests.EnsureTopicAsync(connection, "undecodable");
+            var batch = Requests.Batch(3, compression: CompressionType.Gzip);
+            // Garbage after the gzip header, then a CRC that matches the garbage.
+            batch.AsSpan(RecordBatchHeader.Size + 10).Fill(0xA5);
+            RestampCrc(batch);
+            var response = await connection.SendAsync<ProduceResponse>(Requests.Produce("undecodable", 0, batch), 9);
+            Assert.Equal((short)ErrorCode.CorruptMessage, response.Responses[0].PartitionResponses[0].ErrorCode);
+
+            var fetch = await connection.SendAsync<FetchResponse>(Requests.Fetch("undecodable", topic.TopicId, 0, 0), 12);
+            Assert.Equal(0, fetch.Responses[0].Partitions[0].HighWatermark);
+        }
+        await AssertStillServingAsync(broker);
+    }
+
+    [Fact]
+    public async Task A_compressed_batch_declaring_more_records_than_it_holds_gets_INVALID_RECORD_and_ListOffsets_still_answers()
+    {
+        // Before: the batch was stored (only its CRC was checked), and ListOffsets for the max
+        // timestamp then failed reading it back and closed every connection that asked.
+        await using var broker = await StartWithCanaryAsync();
+        await using (var connection = await KafkaTestConnection.ConnectAsync(broker.Port))
+        {
+            await Requests.EnsureTopicAsync(connection, "short-batch");
+            var batch = Requests.Batch(2, compression: CompressionType.Lz4);
+            BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(RecordBatchHeader.RecordCountOffset), 3);
+            BinaryPrimitives.WriteInt32BigEndian(batch.AsSpan(RecordBatchHeader.LastOffsetDeltaOffset), 2);
+            RestampCrc(batch);
+            var response = await connection.SendAsync<ProduceResponse>(Requests.Produce("short-batch", 0, batch), 9);
+            Assert.Equal((short)ErrorCode.InvalidRecord, response.Responses[0].PartitionResponses[0].ErrorCode);
+
+            var listOffsets = new ListOffsetsRequest
+            {
+                ReplicaId = -1,
+                Topics =
+                [
+                    new ListOffsetsRequest.ListOffsetsTopic
+                    {
+                        Name = "short-batch",
+                        Partitions = [new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = 0, Timestamp = -3, CurrentLeaderEpoch = -1 }],
+                    },
+                ],
+            };
+            var offsets = await connection.SendAsync<ListOffsetsResponse>(listOffsets, 7);
+            var partition = offsets.Topics[0].Partitions[0];
+            Assert.Equal(0, partition.ErrorCode);
+            Assert.Equal(-1, partition.Offset);
+        }
+        await AssertStillServingAsync(broker);
+    }
+
+    private static void RestampCrc(byte[] batch) =>
+        BinaryPrimitives.WriteUInt32BigEndian(batch.AsSpan(RecordBatchHeader.CrcOffset), RecordBatchHeader.ComputeCrc(batch));
+
     private static async Task<StromBroker> StartWithCanaryAsync(IReadOnlyDictionary<string, string>? config = null)
     {
         var broker = await StromBroker.StartAsync(config);

@@ -29,6 +29,9 @@ public sealed class StromBroker : IAsyncDisposable
     public Uri? SchemaRegistryUrl { get; private set; }
     public string DataDirectory { get; }
 
+    /// <summary>What the broker logged at Warning and above (it also goes to the console).</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>The running server (null while stopped), for tests that look inside.</summary>
     public StromServer? Server => _server;
 
@@ -94,7 +97,8 @@ public sealed class StromBroker : IAsyncDisposable
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        var server = StromServer.Create(new BrokerConfig(_config), logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
+        var server = StromServer.Create(new BrokerConfig(_config), logging =>
+            logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole().AddProvider(Logs));
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

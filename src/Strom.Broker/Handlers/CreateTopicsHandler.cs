@@ -11,7 +11,8 @@ namespace Strom.Broker.Handlers;
 /// A name given twice is refused for both with INVALID_REQUEST. v5+ also returns the partition
 /// count, replication factor and every effective config (as the controller resolves them:
 /// override, else set broker key, else default); v7 the topic id. validate_only answers as if
-/// created and changes nothing.
+/// created and changes nothing. A request adding more than 10,000 partitions in all fails for
+/// every topic with POLICY_VIOLATION (<see cref="PartitionLimits"/>).
 /// </summary>
 public sealed class CreateTopicsHandler(KafkaBroker broker)
 {
@@ -24,10 +25,16 @@ public sealed class CreateTopicsHandler(KafkaBroker broker)
         var response = new CreateTopicsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name, StringComparer.Ordinal)
             .Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var tooMany = PartitionLimits.TooMany(request.Topics.Where(t => !duplicates.Contains(t.Name)).Sum(PartitionsToCreate));
         foreach (var topic in request.Topics)
         {
             if (duplicates.Contains(topic.Name))
             {
+                continue;
+            }
+            if (tooMany)
+            {
+                response.Topics.Add(Failed(topic.Name, PartitionLimits.TooManyError, PartitionLimits.TooManyMessage));
                 continue;
             }
             if (topic.Name == ClusterMetadataTopic)
@@ -52,6 +59,11 @@ public sealed class CreateTopicsHandler(KafkaBroker broker)
         }
         return response;
     }
+
+    private long PartitionsToCreate(CreateTopicsRequest.CreatableTopic topic) =>
+        topic.Assignments.Count > 0 ? topic.Assignments.Count
+        : topic.NumPartitions == -1 ? broker.Config.NumPartitions
+        : Math.Max(0, topic.NumPartitions);
 
     private CreateTopicsResponse.CreatableTopicResult Created(TopicMetadata topic)
     {

@@ -1,6 +1,8 @@
 using Strom.Broker.Network;
+using Strom.Broker.Partitions;
 using Strom.Protocol;
 using Strom.Protocol.Messages;
+using Strom.Protocol.Records;
 
 namespace Strom.Broker.Handlers;
 
@@ -8,7 +10,8 @@ namespace Strom.Broker.Handlers;
 /// ListOffsets (2): -1 latest (high watermark, or last stable offset for read_committed),
 /// -2 earliest (log start), -3 the record with the largest timestamp, -4 earliest local
 /// (= earliest without tiered storage), otherwise the first offset whose timestamp is at
-/// least the target. v0 answers in the old offsets array.
+/// least the target. v0 answers in the old offsets array. Stored records that cannot be read
+/// back (damaged on disk) fail their partition with CORRUPT_MESSAGE, not the connection.
 /// </summary>
 public sealed class ListOffsetsHandler(KafkaBroker broker)
 {
@@ -51,34 +54,15 @@ public sealed class ListOffsetsHandler(KafkaBroker broker)
                     continue;
                 }
                 result.LeaderEpoch = partition.LeaderEpoch;
-                switch (p.Timestamp)
+                try
                 {
-                    case Latest:
-                        result.Offset = partition.HighWatermark;
-                        break;
-                    case Earliest:
-                    case EarliestLocal:
-                        result.Offset = partition.LogStartOffset;
-                        break;
-                    case EarliestPendingUpload:
-                        break;
-                    case MaxTimestamp:
-                        if (partition.FindMaxTimestamp() is { } max)
-                        {
-                            result.Offset = max.Offset;
-                            result.Timestamp = max.Timestamp;
-                        }
-                        break;
-                    case < 0:
-                        result.ErrorCode = (short)ErrorCode.InvalidRequest;
-                        break;
-                    default:
-                        if (partition.FindOffsetForTimestamp(p.Timestamp) is { } found)
-                        {
-                            result.Offset = found.Offset;
-                            result.Timestamp = found.Timestamp;
-                        }
-                        break;
+                    Resolve(partition, p.Timestamp, result);
+                }
+                catch (RecordFormatException ex)
+                {
+                    result.ErrorCode = (short)ex.ErrorCode;
+                    result.Offset = -1;
+                    result.Timestamp = -1;
                 }
                 if (version == 0)
                 {
@@ -87,5 +71,38 @@ public sealed class ListOffsetsHandler(KafkaBroker broker)
             }
         }
         return response;
+    }
+
+    private static void Resolve(Partition partition, long timestamp, ListOffsetsResponse.ListOffsetsPartitionResponse result)
+    {
+        switch (timestamp)
+        {
+            case Latest:
+                result.Offset = partition.HighWatermark;
+                break;
+            case Earliest:
+            case EarliestLocal:
+                result.Offset = partition.LogStartOffset;
+                break;
+            case EarliestPendingUpload:
+                break;
+            case MaxTimestamp:
+                if (partition.FindMaxTimestamp() is { } max)
+                {
+                    result.Offset = max.Offset;
+                    result.Timestamp = max.Timestamp;
+                }
+                break;
+            case < 0:
+                result.ErrorCode = (short)ErrorCode.InvalidRequest;
+                break;
+            default:
+                if (partition.FindOffsetForTimestamp(timestamp) is { } found)
+                {
+                    result.Offset = found.Offset;
+                    result.Timestamp = found.Timestamp;
+                }
+                break;
+        }
     }
 }

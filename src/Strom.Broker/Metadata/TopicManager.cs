@@ -120,10 +120,21 @@ public sealed class TopicManager(BrokerConfig config, TopicRegistry registry, Pa
                 return TopicResult.Ok(new TopicMetadata(name, Uuid.Zero, numPartitions, overrides));
             }
             registry.TryAdd(name, numPartitions, overrides, out var topic);
-            partitions.Ensure(topic);
+            try
+            {
+                partitions.Create(topic, from: 0);
+            }
+            catch (IOException ex)
+            {
+                registry.Remove(name);
+                return StorageFailed(ex);
+            }
             return TopicResult.Ok(topic);
         }
     }
+
+    private static TopicResult StorageFailed(IOException ex) =>
+        new(ErrorCode.KafkaStorageError, $"The partition logs could not be created: {ex.Message}");
 
     /// <summary>Auto-creation from Metadata: num.partitions, default replication, no overrides.</summary>
     public TopicResult AutoCreate(string name)
@@ -191,7 +202,15 @@ public sealed class TopicManager(BrokerConfig config, TopicRegistry registry, Pa
             }
             var grown = topic with { PartitionCount = newCount };
             registry.Update(grown);
-            partitions.Ensure(grown);
+            try
+            {
+                partitions.Create(grown, from: topic.PartitionCount);
+            }
+            catch (IOException ex)
+            {
+                registry.Update(topic);
+                return StorageFailed(ex);
+            }
             return TopicResult.Ok(grown);
         }
     }

@@ -62,6 +62,9 @@ public sealed class Partition(TopicPartition id, Uuid topicId, PartitionLog log,
             MaxMessageBytes = config.MaxMessageBytes,
             TimestampType = config.LogAppendTime ? TimestampType.LogAppendTime : TimestampType.CreateTime,
             RequireKeys = config.Compact,
+            // As Kafka's log validator: the records inside a compressed batch are decompressed and
+            // checked too, so a batch with a valid CRC over undecodable records is never stored.
+            DeepCheckCompressed = true,
             NowMs = now,
             TimestampBeforeMaxMs = config.TimestampBeforeMaxMs,
             TimestampAfterMaxMs = config.TimestampAfterMaxMs,

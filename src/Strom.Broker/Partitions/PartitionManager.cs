@@ -31,6 +31,32 @@ public sealed class PartitionManager(BrokerConfig config, LogManager logs, TimeP
         }
     }
 
+    /// <summary>
+    /// Creates the logs of partitions <paramref name="from"/> and up of a new or grown topic. When
+    /// the disk or the process runs out (no file handles left, say) the logs it created are closed
+    /// and deleted again before the exception goes on, so no half-made partition stays behind.
+    /// </summary>
+    public void Create(TopicMetadata topic, int from)
+    {
+        try
+        {
+            Ensure(topic);
+        }
+        catch (IOException)
+        {
+            for (var i = from; i < topic.PartitionCount; i++)
+            {
+                var tp = new TopicPartition(topic.Name, i);
+                if (_partitions.TryRemove(tp, out var p))
+                {
+                    p.DataArrived.Notify();
+                }
+                logs.Delete(tp);
+            }
+            throw;
+        }
+    }
+
     /// <summary>Applies changed topic configs to its partitions.</summary>
     public void UpdateConfig(TopicMetadata topic)
     {
