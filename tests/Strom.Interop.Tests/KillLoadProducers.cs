@@ -15,9 +15,9 @@ internal interface ILoadProducer : IAsyncDisposable
     Task FlushAsync(TimeSpan timeout);
 }
 
-/// <summary>Strom.Client's producer, acks=all, retrying with a short backoff ceiling.</summary>
-internal sealed class StromLoadProducer(string bootstrap, string topic, KillRecords records, bool idempotent, CompressionType compression)
-    : ILoadProducer
+/// <summary>Strom.Client's producer, acks=all, retrying with a short backoff ceiling until the delivery timeout (90 s when idempotent).</summary>
+internal sealed class StromLoadProducer(string bootstrap, string topic, KillRecords records, bool idempotent, CompressionType compression,
+    int deliveryTimeoutMs = 20_000) : ILoadProducer
 {
     private readonly StromProducer _producer = new(new ProducerOptions
     {
@@ -25,7 +25,7 @@ internal sealed class StromLoadProducer(string bootstrap, string topic, KillReco
         Acks = -1,
         EnableIdempotence = idempotent,
         CompressionType = compression,
-        DeliveryTimeoutMs = idempotent ? 90_000 : 20_000,
+        DeliveryTimeoutMs = idempotent ? 90_000 : deliveryTimeoutMs,
     });
 
     public int Produce(long seq, Action<int, long, Exception?> done)

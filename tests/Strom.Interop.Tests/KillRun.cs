@@ -44,9 +44,11 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
 
     /// <summary>
     /// One cycle: produce until <paramref name="bytes"/> more are acknowledged, SIGKILL the broker
-    /// with requests in flight, optionally tear the partitions' tails as a crash mid-write would,
-    /// restart; the producer then settles its records against the new broker. Then 50 new records,
-    /// each awaited.
+    /// with requests in flight, restart; the producer then settles its records against the new
+    /// broker. With <paramref name="tearTails"/> the producer instead gives up on its records while
+    /// the broker is down (so nothing writes after the restart), the partitions' tails are torn as
+    /// a crash mid-write would leave them, and the segment files are checked as recovery left them.
+    /// Then 50 new records, each awaited.
     /// </summary>
     public async Task CycleAsync(long bytes, Func<ILoadProducer> newProducer, bool tearTails = false)
     {
@@ -61,10 +63,19 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
             output.WriteLine($"{Topic}: killed at {Ledger.AckedBytes / MiB} MiB acknowledged with {inFlight} records in flight");
             if (tearTails)
             {
+                await producer.DisposeAsync();
                 TearTails();
+                await RestartAsync();
+                for (var p = 0; p < Partitions; p++)
+                {
+                    CheckSegmentFiles(Path.Combine(_dataDirectory, $"{Topic}-{p}"), "right after recovering from torn tails");
+                }
             }
-            await RestartAsync();
-            await producer.FlushAsync(Timeout);
+            else
+            {
+                await RestartAsync();
+                await producer.FlushAsync(Timeout);
+            }
         }
         await using var fresh = newProducer();
         var settled = new TaskCompletionSource();
@@ -92,17 +103,23 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
         Assert.True(failed == 0, $"{failed} of 50 records produced after the restart failed");
     }
 
-    public async Task KillAndRestartAsync()
+    /// <summary>SIGKILL, then a restart with the run's config plus <paramref name="restartConfig"/> (for this start only).</summary>
+    public async Task KillAndRestartAsync(IReadOnlyDictionary<string, string>? restartConfig = null)
     {
         _server!.Kill();
         output.WriteLine($"{Topic}: killed at {Ledger.AckedBytes / MiB} MiB acknowledged");
-        await RestartAsync();
+        await RestartAsync(restartConfig);
     }
 
-    private async Task RestartAsync()
+    private async Task RestartAsync(IReadOnlyDictionary<string, string>? restartConfig = null)
     {
         _server!.Dispose();
-        _server = await StromServerProcess.StartAsync(_dataDirectory, _port, config);
+        var merged = new Dictionary<string, string>(config ?? new Dictionary<string, string>());
+        foreach (var (key, value) in restartConfig ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+        _server = await StromServerProcess.StartAsync(_dataDirectory, _port, merged);
     }
 
     public async Task WaitForAckedBytesAsync(long bytes)
