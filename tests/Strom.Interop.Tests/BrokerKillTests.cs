@@ -33,6 +33,10 @@ public class BrokerKillTests(ITestOutputHelper output)
             await run.CycleAsync(bytes, () => new StromLoadProducer(run.Bootstrap, run.Topic, run.Records, idempotent: false, codec, torn ? 3000 : 20_000), torn);
             await run.VerifyAsync($"after kill {cycle + 1} ({codec}, {bytes / MiB} MiB)");
         }
+        // Killed again while starting up (loading, recovering, writing checkpoints), it must still start.
+        var startup = new Random(run.Seed);
+        await run.KillDuringStartupsAsync([startup.Next(200, 1500), startup.Next(200, 1500), startup.Next(200, 1500)]);
+        await run.VerifyAsync("after kills during startup");
     }
 
     [Fact]

@@ -111,6 +111,24 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
         await RestartAsync(restartConfig);
     }
 
+    /// <summary>
+    /// Kills the broker, then starts it and kills it again after each of <paramref name="delaysMs"/>
+    /// (while it loads and recovers the logs), then starts it for good.
+    /// </summary>
+    public async Task KillDuringStartupsAsync(IEnumerable<int> delaysMs)
+    {
+        _server!.Kill();
+        foreach (var delay in delaysMs)
+        {
+            _server.Dispose();
+            _server = StromServerProcess.Launch(_dataDirectory, _port, config);
+            await Task.Delay(delay);
+            _server.Kill();
+            output.WriteLine($"{Topic}: killed {delay} ms into a start");
+        }
+        await RestartAsync();
+    }
+
     private async Task RestartAsync(IReadOnlyDictionary<string, string>? restartConfig = null)
     {
         _server!.Dispose();
@@ -231,6 +249,7 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
             Assert.True(log[p][(int)offset] == seq,
                 $"{when}: record {seq} was acknowledged at partition {p} offset {offset}, which now holds record {log[p][(int)offset]}");
         }
+        await RandomReadsAsync(consumer, log, when);
         var segments = 0;
         for (var p = 0; p < Partitions; p++)
         {
@@ -239,6 +258,39 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
         output.WriteLine($"{Topic} {when}: {NextSeq} produced, {Ledger.Acked.Count} acknowledged ({Ledger.AckedBytes / MiB} MiB), " +
             $"{Ledger.Failed} failed, {log.Sum(l => l.Count)} in the log ({string.Join(", ", high)}), {segments} segments");
         return log;
+    }
+
+    /// <summary>
+    /// Fetches from seeded random offsets (through the offset indexes rebuilt or reloaded after the
+    /// kill): the first record returned for each partition must be the one at that offset.
+    /// </summary>
+    private async Task RandomReadsAsync(KafkaConsumer consumer, List<long>[] log, string when)
+    {
+        var random = new Random(Seed + log.Sum(l => l.Count));
+        for (var round = 0; round < 8; round++)
+        {
+            var targets = new long[Partitions];
+            for (var p = 0; p < Partitions; p++)
+            {
+                targets[p] = random.NextInt64(log[p].Count);
+                consumer.Seek(new StromTopicPartition(Topic, p), targets[p]);
+            }
+            var found = new bool[Partitions];
+            var deadline = DateTime.UtcNow + Timeout;
+            while (found.Contains(false))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{when}: no record from offsets {string.Join(", ", targets)} within {Timeout}");
+                if (await consumer.ConsumeAsync(TimeSpan.FromSeconds(1)) is not { } r || found[r.Partition])
+                {
+                    continue;
+                }
+                var p = r.Partition;
+                Assert.True(r.Offset == targets[p], $"{when}: partition {p} read from offset {targets[p]} returned offset {r.Offset} first");
+                Assert.True(KillRecords.SeqOf(r.Value is { } v ? v.Span : default) == log[p][(int)r.Offset],
+                    $"{when}: partition {p} offset {r.Offset} read at random holds another record than read in order");
+                found[p] = true;
+            }
+        }
     }
 
     /// <summary>Every .log file of the partition is a sequence of whole batches with valid CRCs, offsets contiguous across files.</summary>

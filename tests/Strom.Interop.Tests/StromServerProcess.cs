@@ -47,6 +47,22 @@ public sealed class StromServerProcess : IDisposable
     /// <summary>Starts the server on 127.0.0.1:<paramref name="port"/> with its data in <paramref name="dataDirectory"/>, and waits until it accepts connections.</summary>
     public static async Task<StromServerProcess> StartAsync(string dataDirectory, int port, IReadOnlyDictionary<string, string>? config = null)
     {
+        var server = Launch(dataDirectory, port, config);
+        try
+        {
+            await server.WaitUntilListeningAsync();
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+        return server;
+    }
+
+    /// <summary>Starts the server without waiting for it (to kill it while it starts up).</summary>
+    public static StromServerProcess Launch(string dataDirectory, int port, IReadOnlyDictionary<string, string>? config = null)
+    {
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["log.dirs"] = dataDirectory,
@@ -64,18 +80,7 @@ public sealed class StromServerProcess : IDisposable
             arguments.Add($"{key}={value}");
         }
         Directory.CreateDirectory(dataDirectory);
-        var process = LiveProcess.Start("dotnet", arguments, dataDirectory);
-        var server = new StromServerProcess(process, port);
-        try
-        {
-            await server.WaitUntilListeningAsync();
-        }
-        catch
-        {
-            server.Dispose();
-            throw;
-        }
-        return server;
+        return new StromServerProcess(LiveProcess.Start("dotnet", arguments, dataDirectory), port);
     }
 
     private async Task WaitUntilListeningAsync()
