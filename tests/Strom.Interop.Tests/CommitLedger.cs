@@ -68,6 +68,18 @@ internal sealed class CommitLedger
         }
     }
 
+    /// <summary>Partitions with a commit that failed or was cut off since the last <see cref="Check"/>.</summary>
+    public int UnsettledCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _unsettled.Count;
+            }
+        }
+    }
+
     public long? LastAcked(int partition)
     {
         lock (_lock)

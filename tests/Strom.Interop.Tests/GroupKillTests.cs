@@ -73,7 +73,8 @@ public class GroupKillTests(ITestOutputHelper output)
             run.Kill();
             await Task.WhenAll(consumers.Select(c => c.StopAsync()));
             Assert.Empty(ledger.Problems);
-            output.WriteLine($"kill {cycle + 1}: after {ledger.AckedCommits} acknowledged commits, {reads.Count} reads");
+            CheckResumed(reads, cycle, resumeFrom);
+            output.WriteLine($"kill {cycle + 1}: after {ledger.AckedCommits} acknowledged commits ({ledger.UnsettledCount} partitions with a commit cut off), {reads.Count} reads");
             await run.RestartAsync();
 
             var fetched = await FetchAsync(run, group);
@@ -84,7 +85,6 @@ public class GroupKillTests(ITestOutputHelper output)
             {
                 await c.DisposeAsync();
             }
-            CheckResumed(reads, cycle + 1, resumeFrom);
         }
 
         // Everyone reads to the end and leaves.
@@ -119,8 +119,18 @@ public class GroupKillTests(ITestOutputHelper output)
         run.Kill();
         await run.RestartAsync();
         ledger.Check(await FetchAsync(run, group), "after the kill with the group empty");
-        await using var admin = Admin(run);
-        Assert.Equal("Empty", (await admin.DescribeGroupAsync(group)).State);
+        await using (var admin = Admin(run))
+        {
+            Assert.Equal("Empty", (await admin.DescribeGroupAsync(group)).State);
+        }
+        // Killed again while it starts up (and replays __consumer_offsets), it must still come back with the group.
+        var startup = new Random(run.Seed);
+        await run.KillDuringStartupsAsync([startup.Next(300, 1500), startup.Next(300, 1500)]);
+        ledger.Check(await FetchAsync(run, group), "after kills during startup");
+        await using (var admin = Admin(run))
+        {
+            Assert.Equal("Empty", (await admin.DescribeGroupAsync(group)).State);
+        }
         output.WriteLine($"{reads.Count} reads of {Partitions * PerPartition} records; {CompactedAway(run)} __consumer_offsets records compacted away; " +
             $"{Directory.GetFiles(Path.Combine(run.DataDirectory, OffsetsLog), "*.log").Length} segments");
     }
@@ -148,7 +158,8 @@ public class GroupKillTests(ITestOutputHelper output)
         // Committed early, so the values sit in older segments than the tombstones.
         await admin.AlterGroupOffsetsAsync("gk-deleted", Offsets(all.Concat(others), 10));
         await admin.AlterGroupOffsetsAsync("gk-pruned", Offsets(all.Concat(others), 20));
-        await FillerAsync(admin, run.Topic, "gk-filler", 0);
+        var filler = new Filler(run, output);
+        await filler.CommitAsync(200);
         // Committed again after the first tombstones' group was deleted once: a group id can come back.
         await admin.AlterGroupOffsetsAsync("gk-reborn", Offsets(all, 30));
         await admin.DeleteGroupsAsync(["gk-reborn"]);
@@ -182,14 +193,11 @@ public class GroupKillTests(ITestOutputHelper output)
             var result = await rdkafka.DeleteConsumerGroupOffsetsAsync("gk-pruned", others.Select(tp => new Confluent.Kafka.TopicPartition(tp.Topic, tp.Partition)));
             Assert.Equal(2, result.Partitions.Count);
         }
-        var compactedBefore = CompactedAway(run);
-        await FillerAsync(admin, run.Topic, "gk-filler", 1000);
-        await WaitUntilAsync(() => CompactedAway(run) > compactedBefore, "the cleaner compacting __consumer_offsets after the deletes");
-
+        var random = new Random(run.Seed);
         for (var kill = 1; kill <= 2; kill++)
         {
-            run.Kill();
-            await run.RestartAsync();
+            // Killed while filler commits flow and the cleaner compacts what the deletes left.
+            await filler.KillWhileCommittingAsync(random.Next(100, 250));
             var when = $"after kill {kill}";
             var groups = (await admin.ListGroupsAsync()).ToDictionary(g => g.GroupId, g => g.State);
             Assert.False(groups.ContainsKey("gk-deleted"), $"{when}: the deleted group gk-deleted is listed again ({groups.GetValueOrDefault("gk-deleted")})");
@@ -207,15 +215,7 @@ public class GroupKillTests(ITestOutputHelper output)
             Assert.Equal(left, await FetchAsync(run, "gk-left"));
             ledger.Check(left, when);
 
-            var filler = await admin.ListGroupOffsetsAsync("gk-filler");
-            Assert.Equal(all.ToDictionary(tp => tp, tp => 1000L + 199 + tp.Partition), filler.ToDictionary(kv => kv.Key, kv => kv.Value.Offset));
-            if (kill == 1)
-            {
-                // The restarted broker writes and compacts again before the second kill.
-                compactedBefore = CompactedAway(run);
-                await FillerAsync(admin, run.Topic, "gk-filler", 1000);
-                await WaitUntilAsync(() => CompactedAway(run) > compactedBefore, "the restarted cleaner compacting __consumer_offsets");
-            }
+            filler.Ledger.Check(await FetchAsync(run, Filler.Group), when);
         }
         output.WriteLine($"{CompactedAway(run)} __consumer_offsets records compacted away");
     }
@@ -235,13 +235,67 @@ public class GroupKillTests(ITestOutputHelper output)
         await Task.WhenAll(sends).WaitAsync(KillRun.Timeout);
     }
 
-    /// <summary>200 commits of every partition of the topic, offsets <paramref name="from"/> + i + partition: rolls 4 KiB segments.</summary>
-    private static async Task FillerAsync(KafkaAdminClient admin, string topic, string group, long from)
+    /// <summary>
+    /// Commits of group gk-filler (AlterGroupOffsets of every partition of the run's topic, offsets
+    /// rising by one each time) that roll the 4 KiB __consumer_offsets segments and give the
+    /// cleaner work, recorded in a <see cref="CommitLedger"/>.
+    /// </summary>
+    private sealed class Filler(KillRun run, ITestOutputHelper output)
     {
-        for (var i = 0; i < 200; i++)
+        public const string Group = "gk-filler";
+
+        private long _next;
+
+        public CommitLedger Ledger { get; } = new();
+
+        /// <summary><paramref name="count"/> commits, each awaited.</summary>
+        public async Task CommitAsync(int count)
         {
-            await admin.AlterGroupOffsetsAsync(group, Enumerable.Range(0, Partitions)
-                .ToDictionary(p => new StromTopicPartition(topic, p), p => new OffsetAndMetadata(from + i + p)));
+            var target = Ledger.AckedCommits + count;
+            await RunAsync(() => Ledger.AckedCommits >= target, CancellationToken.None);
+        }
+
+        /// <summary>
+        /// Commits until <paramref name="count"/> more are acknowledged and the cleaner removed more
+        /// records, SIGKILLs the broker with a commit in flight, restarts it.
+        /// </summary>
+        public async Task KillWhileCommittingAsync(int count)
+        {
+            var target = Ledger.AckedCommits + count;
+            var compacted = CompactedAway(run);
+            using var stop = new CancellationTokenSource();
+            var committing = Task.Run(() => RunAsync(() => false, stop.Token));
+            await WaitUntilAsync(() => Ledger.AckedCommits >= target && CompactedAway(run) > compacted, $"{count} filler commits and compaction");
+            run.Kill();
+            await stop.CancelAsync();
+            await committing.WaitAsync(KillRun.Timeout);
+            output.WriteLine($"killed after {Ledger.AckedCommits} filler commits ({Ledger.UnsettledCount} partitions cut off), {CompactedAway(run)} records compacted away");
+            await run.RestartAsync();
+        }
+
+        private async Task RunAsync(Func<bool> done, CancellationToken stop)
+        {
+            await using var admin = Admin(run);
+            while (!done() && !stop.IsCancellationRequested)
+            {
+                var next = _next++;
+                var offsets = Enumerable.Range(0, Partitions).ToDictionary(p => p, p => next + p);
+                Ledger.Sending(offsets);
+                try
+                {
+                    await admin.AlterGroupOffsetsAsync(Group,
+                        offsets.ToDictionary(kv => new StromTopicPartition(run.Topic, kv.Key), kv => new OffsetAndMetadata(kv.Value)), stop);
+                    Ledger.Acked(offsets);
+                }
+                catch (Exception ex) when (ex is Strom.Client.KafkaException or OperationCanceledException)
+                {
+                    Ledger.Unsettled(offsets);
+                    // Only the kill may make a commit fail.
+                    Assert.True(stop.CanBeCanceled, $"filler commit failed: {ex.Message}");
+                    await Task.Delay(20, CancellationToken.None);
+                }
+            }
+            Assert.Empty(Ledger.Problems);
         }
     }
 
@@ -253,13 +307,19 @@ public class GroupKillTests(ITestOutputHelper output)
         return offsets.ToDictionary(kv => kv.Key.Partition, kv => kv.Value.Offset);
     }
 
-    /// <summary>Records read in <paramref name="phase"/> (after a restart) are never below what the group had committed at that restart.</summary>
+    /// <summary>
+    /// Records read in <paramref name="phase"/> (after a restart) start at what the group had
+    /// committed at that restart (0 where nothing was) and are never below it.
+    /// </summary>
     private static void CheckResumed(ConcurrentQueue<(int Phase, int Partition, long Offset)> reads, int phase, Dictionary<int, long> committed)
     {
-        foreach (var (_, p, o) in reads.Where(r => r.Phase == phase))
+        foreach (var partition in reads.Where(r => r.Phase == phase).GroupBy(r => r.Partition))
         {
-            Assert.True(o >= committed.GetValueOrDefault(p),
-                $"phase {phase}: partition {p} offset {o} was delivered again although the group had committed {committed.GetValueOrDefault(p)} before the restart");
+            var from = committed.GetValueOrDefault(partition.Key);
+            var first = partition.Min(r => r.Offset);
+            Assert.True(first >= from,
+                $"phase {phase}: partition {partition.Key} offset {first} was delivered again although the group had committed {from} before the restart");
+            Assert.True(first == from, $"phase {phase}: partition {partition.Key} was first read at {first}, not at its committed offset {from}");
         }
     }
 
