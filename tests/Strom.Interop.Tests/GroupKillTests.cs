@@ -138,8 +138,9 @@ public class GroupKillTests(ITestOutputHelper output)
     /// <summary>
     /// DeleteGroups and OffsetDelete tombstones written before a kill stay in force after the
     /// restart, also once the cleaner has compacted the tombstones away; a group whose members
-    /// all left is Empty with its offsets. Checked after two kills, with filler commits between
-    /// them so that segments roll and the cleaner runs over the tombstones.
+    /// all left is Empty with its offsets. Checked after three kills: right after the deletes
+    /// (tombstones replayed), then twice while filler commits roll segments and the cleaner runs
+    /// over the tombstones (values and tombstones compacted away).
     /// </summary>
     [Fact]
     public async Task Deleted_groups_and_offsets_stay_deleted_after_kills()
@@ -194,10 +195,19 @@ public class GroupKillTests(ITestOutputHelper output)
             Assert.Equal(2, result.Partitions.Count);
         }
         var random = new Random(run.Seed);
-        for (var kill = 1; kill <= 2; kill++)
+        for (var kill = 1; kill <= 3; kill++)
         {
-            // Killed while filler commits flow and the cleaner compacts what the deletes left.
-            await filler.KillWhileCommittingAsync(random.Next(100, 250));
+            if (kill == 1)
+            {
+                // Right after the deletes: their tombstones are still in the log and must be replayed.
+                run.Kill();
+                await run.RestartAsync();
+            }
+            else
+            {
+                // Killed while filler commits flow and the cleaner compacts what the deletes left.
+                await filler.KillWhileCommittingAsync(random.Next(100, 250));
+            }
             var when = $"after kill {kill}";
             var groups = (await admin.ListGroupsAsync()).ToDictionary(g => g.GroupId, g => g.State);
             Assert.False(groups.ContainsKey("gk-deleted"), $"{when}: the deleted group gk-deleted is listed again ({groups.GetValueOrDefault("gk-deleted")})");
