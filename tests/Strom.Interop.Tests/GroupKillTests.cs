@@ -136,6 +136,70 @@ public class GroupKillTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The same consumers keep running while the broker is killed twice and restarts: they
+    /// reconnect to the group restored from __consumer_offsets (or rejoin it) and go on
+    /// committing. No record below a partition's last acknowledged commit at a kill is read
+    /// again after it, commits stay monotonic, every record is read, and the group ends with
+    /// every partition committed at its end.
+    /// </summary>
+    [Fact]
+    public async Task Consumers_that_keep_running_through_kills_resume_from_their_commits()
+    {
+        const string group = "gk-through";
+        using var run = new KillRun("gk-through", seed: 3131, output, BrokerConfig);
+        await run.StartAsync();
+        await FillAsync(run);
+        var ledger = new CommitLedger();
+        var reads = new ConcurrentQueue<(int Phase, int Partition, long Offset)>();
+        var phase = 0;
+        var consumers = new[]
+        {
+            new CommittingConsumer(run.Bootstrap, group, run.Topic, ledger, commitEvery: 9, delayMs: 1),
+            new CommittingConsumer(run.Bootstrap, group, run.Topic, ledger, commitEvery: 13, delayMs: 1),
+        };
+        foreach (var c in consumers)
+        {
+            c.Start(0, (_, p, o) => reads.Enqueue((Volatile.Read(ref phase), p, o)));
+        }
+        var random = new Random(run.Seed);
+        var ackedAtKill = new List<Dictionary<int, long>>();
+        for (var kill = 1; kill <= 2; kill++)
+        {
+            var target = ledger.AckedCommits + random.Next(20, 60);
+            await WaitUntilAsync(() => ledger.AckedCommits >= target, $"{target} acknowledged commits");
+            run.Kill();
+            ackedAtKill.Add(Enumerable.Range(0, Partitions).ToDictionary(p => p, p => ledger.LastAcked(p) ?? 0));
+            Volatile.Write(ref phase, kill);
+            await run.RestartAsync();
+            var before = ledger.AckedCommits;
+            await WaitUntilAsync(() => ledger.AckedCommits >= before + 10, $"commits after restart {kill}");
+            output.WriteLine($"kill {kill}: at {string.Join(", ", ackedAtKill[^1].Values)} committed; commits flow again");
+        }
+        await WaitUntilAsync(() => Enumerable.Range(0, Partitions).All(p => reads.Any(r => r.Partition == p && r.Offset == PerPartition - 1)),
+            "every partition read to its end");
+        foreach (var c in consumers)
+        {
+            await c.StopAsync();
+            await c.CommitRemainingAsync();
+            await c.DisposeAsync();
+        }
+        Assert.Empty(ledger.Problems);
+        for (var kill = 1; kill <= ackedAtKill.Count; kill++)
+        {
+            foreach (var (_, p, o) in reads.Where(r => r.Phase >= kill))
+            {
+                Assert.True(o >= ackedAtKill[kill - 1][p], $"partition {p} offset {o} was read again after kill {kill}, below the acknowledged commit {ackedAtKill[kill - 1][p]}");
+            }
+        }
+        var read = reads.Select(r => (r.Partition, r.Offset)).ToHashSet();
+        Assert.Equal(Partitions * PerPartition, read.Count(r => r.Offset < PerPartition));
+        var fetched = await FetchAsync(run, group);
+        ledger.Check(fetched, "at the end");
+        Assert.All(Enumerable.Range(0, Partitions), p => Assert.Equal(PerPartition, fetched.GetValueOrDefault(p)));
+        output.WriteLine($"{reads.Count} reads of {Partitions * PerPartition} records");
+    }
+
+    /// <summary>
     /// DeleteGroups and OffsetDelete tombstones written before a kill stay in force after the
     /// restart, also once the cleaner has compacted the tombstones away; a group whose members
     /// all left is Empty with its offsets. Checked after three kills: right after the deletes
