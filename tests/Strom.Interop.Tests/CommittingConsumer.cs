@@ -5,8 +5,8 @@ namespace Strom.Interop.Tests;
 
 /// <summary>
 /// A Strom.Client consumer in a group that reads its assigned partitions and, every
-/// <paramref name="commitEvery"/> records, commits the positions of the partitions it read
-/// (those it still owns) synchronously, telling the <see cref="CommitLedger"/> what it sent and
+/// <paramref name="commitEvery"/> records or when nothing more comes, commits the positions of
+/// the partitions it read (those it still owns) synchronously, telling the <see cref="CommitLedger"/> what it sent and
 /// how that ended. Every record read goes to <paramref name="reads"/> as (phase, partition, offset).
 /// A revocation waits for a commit in flight, so a partition is never committed by its old owner
 /// once its new owner may have started.
@@ -100,6 +100,12 @@ internal sealed class CommittingConsumer : IAsyncDisposable
             {
                 if (await _consumer.ConsumeAsync(TimeSpan.FromMilliseconds(200), stop) is not { } r)
                 {
+                    // Nothing more to read for now: commit what was read since the last commit.
+                    if (sinceCommit > 0)
+                    {
+                        sinceCommit = 0;
+                        await CommitAsync(stop);
+                    }
                     continue;
                 }
                 onRead(phase, r.Partition, r.Offset);
