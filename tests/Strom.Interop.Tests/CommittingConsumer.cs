@@ -11,7 +11,7 @@ namespace Strom.Interop.Tests;
 /// A revocation waits for a commit in flight, so a partition is never committed by its old owner
 /// once its new owner may have started.
 /// </summary>
-internal sealed class CommittingConsumer : IAsyncDisposable
+internal sealed class CommittingConsumer : ICommittingConsumer
 {
     private readonly KafkaConsumer _consumer;
     private readonly CommitLedger _ledger;

@@ -135,9 +135,9 @@ public class GroupKillTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The same consumers keep running while the broker is killed twice and restarts: they
-    /// reconnect to the group restored from __consumer_offsets (or rejoin it) and go on
-    /// committing. No record below a partition's last acknowledged commit at a kill is read
+    /// The same consumers (one Strom.Client, one librdkafka) keep running while the broker is
+    /// killed twice and restarts: they reconnect to the group restored from __consumer_offsets
+    /// (or rejoin it) and go on committing. No record below a partition's last acknowledged commit at a kill is read
     /// again after it, commits stay monotonic, every record is read, and the group ends with
     /// every partition committed at its end.
     /// </summary>
@@ -151,11 +151,11 @@ public class GroupKillTests(ITestOutputHelper output)
         var ledger = new CommitLedger();
         var reads = new ConcurrentQueue<(int Phase, int Partition, long Offset)>();
         var phase = 0;
-        var consumers = new[]
-        {
+        ICommittingConsumer[] consumers =
+        [
             new CommittingConsumer(run.Bootstrap, group, run.Topic, ledger, commitEvery: 9, delayMs: 1),
-            new CommittingConsumer(run.Bootstrap, group, run.Topic, ledger, commitEvery: 13, delayMs: 1),
-        };
+            new RdkafkaCommittingConsumer(run.Bootstrap, group, run.Topic, ledger, commitEvery: 13, delayMs: 1),
+        ];
         foreach (var c in consumers)
         {
             c.Start(0, (_, p, o) => reads.Enqueue((Volatile.Read(ref phase), p, o)));
