@@ -29,6 +29,7 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
     public AckLedger Ledger { get; } = new();
     public long NextSeq => Interlocked.Read(ref _nextSeq);
     public string Bootstrap => $"127.0.0.1:{_port}";
+    public string DataDirectory => _dataDirectory;
 
     public long TakeSeq() => Interlocked.Increment(ref _nextSeq) - 1;
 
@@ -129,7 +130,11 @@ internal sealed class KillRun(string topic, int seed, ITestOutputHelper output, 
         await RestartAsync();
     }
 
-    private async Task RestartAsync(IReadOnlyDictionary<string, string>? restartConfig = null)
+    /// <summary>SIGKILL only (the caller restarts with <see cref="RestartAsync"/>).</summary>
+    public void Kill() => _server!.Kill();
+
+    /// <summary>Starts the broker again on the same directory and port (after <see cref="Kill"/>).</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string>? restartConfig = null)
     {
         _server!.Dispose();
         var merged = new Dictionary<string, string>(config ?? new Dictionary<string, string>());
