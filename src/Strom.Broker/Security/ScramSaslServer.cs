@@ -139,7 +139,9 @@ public sealed class ScramSaslServer(ScramMechanism mechanism, Func<string, Scram
         {
             throw Fail("channel binding data does not match the GS2 header");
         }
-        if (attributes[1].Value != _nonce)
+        // RFC 5802 wants the nonce echoed exactly; librdkafka sends client nonce + the whole server nonce,
+        // and Kafka accepts any nonce that ends with its own, so Strom does too. The proof still covers it.
+        if (!attributes[1].Value.EndsWith(_nonce, StringComparison.Ordinal))
         {
             throw Fail("nonce does not match");
         }

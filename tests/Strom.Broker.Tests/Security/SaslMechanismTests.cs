@@ -75,7 +75,8 @@ public class SaslMechanismTests
         var server = new ScramSaslServer(mechanism, (_, _) => credential);
         var client = new ScramClient(mechanism, "user", "pw");
         var serverFirst = Encoding.UTF8.GetString(server.EvaluateResponse(client.ClientFirst()));
-        var tampered = Encoding.UTF8.GetBytes(serverFirst.Replace("r=fyko", "r=fykX"));
+        // The nonce must end with the server's; librdkafka's cnonce + nonce does, a changed one does not.
+        var tampered = Encoding.UTF8.GetBytes(serverFirst.Replace("r=fyko+d2lbbFgONRv9qkxdawL", "r=fyko+d2lbbFgONRv9qkxdawL" + "x"));
         Assert.Throws<SaslAuthenticationException>(() => server.EvaluateResponse(client.ClientFinal(tampered)));
     }
 
