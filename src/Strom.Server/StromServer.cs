@@ -57,7 +57,8 @@ public sealed partial class StromServer : IAsyncDisposable
             foreach (var listener in config.Listeners)
             {
                 var name = listener.Name;
-                var security = ListenerSecurity.Resolve(config, name);
+                // The broker resolved every listener's TLS and SASL settings once, failing on a bad keystore.
+                var security = kestrel.ApplicationServices.GetRequiredService<KafkaBroker>().SecurityByListener[name];
                 void Configure(ListenOptions options)
                 {
                     options.Use(next => connection =>

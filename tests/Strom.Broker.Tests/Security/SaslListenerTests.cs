@@ -195,6 +195,26 @@ public class SaslListenerTests
         Assert.Equal(["SCRAM-SHA-512"], security.Mechanisms);
     }
 
+    [Fact]
+    public async Task DescribeConfigs_hides_jaas_lines_and_passwords()
+    {
+        var config = SaslConfig();
+        config["listener.name.sasl_plaintext.ssl.key.password"] = "hidden-too";
+        await using var broker = await StromBroker.StartAsync(config);
+        await using var connection = await KafkaTestConnection.ConnectAsync(broker.Port);
+        var described = await connection.SendAsync<DescribeConfigsResponse>(new DescribeConfigsRequest
+        {
+            Resources = [new DescribeConfigsRequest.DescribeConfigsResource { ResourceType = 4, ResourceName = "1" }],
+        }, 4);
+        var configs = Assert.Single(described.Results).Configs;
+        var jaas = configs.Single(c => c.Name == "listener.name.sasl_plaintext.plain.sasl.jaas.config");
+        Assert.True(jaas.IsSensitive);
+        Assert.Null(jaas.Value);
+        Assert.Null(configs.Single(c => c.Name == "listener.name.sasl_plaintext.ssl.key.password").Value);
+        Assert.Equal("PLAIN,SCRAM-SHA-256,SCRAM-SHA-512", configs.Single(c => c.Name == "sasl.enabled.mechanisms").Value);
+        Assert.DoesNotContain(configs, c => c.Value?.Contains("alice-secret", StringComparison.Ordinal) == true);
+    }
+
     internal static AlterUserScramCredentialsRequest.ScramCredentialUpsertion Upsert(string user, ScramMechanism mechanism, string password, byte[] salt, int iterations) => new()
     {
         Name = user,
