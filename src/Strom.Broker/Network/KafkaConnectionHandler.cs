@@ -51,7 +51,8 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
                 var pendingFlush = false;
                 while (context.Sasl is { AwaitingRawToken: true }
                     ? TryGetRawToken(ref buffer, out var frame, out var reject)
-                    : TryGetFrame(ref buffer, maxRequestBytes, context, out frame, out reject))
+                    : TryGetFrame(ref buffer, context.Sasl is { IsAuthenticated: false } ? PreAuthenticationLimit(maxRequestBytes) : maxRequestBytes,
+                        context, out frame, out reject))
                 {
                     if (reject is not null)
                     {
@@ -152,7 +153,7 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         if (size < MinRequestBytes || size > maxRequestBytes)
         {
             reject = size > maxRequestBytes
-                ? $"request size {size} is larger than socket.request.max.bytes ({maxRequestBytes})"
+                ? $"request size {size} is larger than {(context.Sasl is { IsAuthenticated: false } ? "sasl.server.max.receive.size before authentication" : "socket.request.max.bytes")} ({maxRequestBytes})"
                 : $"request size {size} is too small";
             if (LooksLikeHttpOrTls(prefix))
             {
@@ -168,6 +169,9 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         buffer = buffer.Slice(frame.End);
         return true;
     }
+
+    /// <summary>Before authentication a frame may be at most sasl.server.max.receive.size, as in Kafka: strangers cannot make the broker buffer 100 MB.</summary>
+    private static int PreAuthenticationLimit(int maxRequestBytes) => Math.Min(maxRequestBytes, SaslSession.MaxReceiveSize);
 
     /// <summary>A raw SASL token after a v0 handshake: int32 size then bytes, capped at sasl.server.max.receive.size.</summary>
     private static bool TryGetRawToken(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame, out string? reject)

@@ -58,7 +58,7 @@ public sealed record ListenerSecurity(string ListenerName, SecurityProtocol Prot
                 plainUsers = JaasLoginModule.PlainUsers(JaasLoginModule.Parse(jaas));
             }
         }
-        var ssl = protocol is SecurityProtocol.Ssl or SecurityProtocol.SaslSsl ? SslSettings.Load(config, listenerName) : null;
+        var ssl = protocol is SecurityProtocol.Ssl or SecurityProtocol.SaslSsl ? SslSettings.Load(config, listenerName, protocol) : null;
         return new ListenerSecurity(listenerName, protocol, mechanisms, plainUsers, ssl);
     }
 

@@ -21,11 +21,15 @@ public enum SslClientAuth
 public sealed record SslSettings(X509Certificate2 Certificate, X509Certificate2Collection Chain, SslClientAuth ClientAuth,
     X509Certificate2Collection TrustedAuthorities, SslProtocols Protocols)
 {
-    public static SslSettings Load(BrokerConfig config, string listenerName)
+    public static SslSettings Load(BrokerConfig config, string listenerName, SecurityProtocol protocol)
     {
         string? Value(string key) => ListenerSecurity.ListenerValue(config, listenerName, key);
         var (certificate, chain) = LoadKeystore(listenerName, Value);
-        var clientAuth = (Value("ssl.client.auth") ?? "none").ToLowerInvariant() switch
+        // As in Kafka, a SASL_SSL listener asks for client certificates only when its own prefixed key says so.
+        var clientAuthText = protocol == SecurityProtocol.SaslSsl
+            ? config.Explicit.GetValueOrDefault($"listener.name.{listenerName.ToLowerInvariant()}.ssl.client.auth")
+            : Value("ssl.client.auth");
+        var clientAuth = (clientAuthText ?? "none").ToLowerInvariant() switch
         {
             "none" => SslClientAuth.None,
             "requested" => SslClientAuth.Requested,

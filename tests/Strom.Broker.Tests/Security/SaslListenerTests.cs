@@ -70,6 +70,18 @@ public class SaslListenerTests
     }
 
     [Fact]
+    public async Task Large_frame_before_authenticating_is_refused_unread()
+    {
+        await using var broker = await StromBroker.StartAsync(SaslConfig());
+        await using var connection = await KafkaTestConnection.ConnectAsync(broker.PortOf("SASL_PLAINTEXT"));
+        var header = new byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(header, 1 << 20);
+        await connection.SendBytesAsync(header);
+        // 1 MiB is far below socket.request.max.bytes: only the pre-authentication cap refuses it.
+        Assert.True(await connection.IsClosedByPeerAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Unknown_mechanism_is_refused_with_the_enabled_list()
     {
         await using var broker = await StromBroker.StartAsync(SaslConfig());
