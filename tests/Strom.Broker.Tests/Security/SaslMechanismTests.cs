@@ -68,6 +68,17 @@ public class SaslMechanismTests
     }
 
     [Fact]
+    public void Scram_accepts_librdkafkas_prefixed_nonce_as_kafka_does()
+    {
+        var mechanism = ScramMechanism.Sha256;
+        var credential = mechanism.CredentialFromPassword("pw");
+        var server = new ScramSaslServer(mechanism, (_, _) => credential);
+        var client = new ScramClient(mechanism, "user", "pw");
+        var serverFinal = server.EvaluateResponse(client.ClientFinal(server.EvaluateResponse(client.ClientFirst()), librdkafkaNonce: true));
+        Assert.True(client.VerifyServerFinal(serverFinal));
+    }
+
+    [Fact]
     public void Scram_client_final_with_a_changed_nonce_fails()
     {
         var mechanism = ScramMechanism.Sha512;

@@ -15,14 +15,15 @@ internal sealed class ScramClient(ScramMechanism mechanism, string user, string 
         return Encoding.UTF8.GetBytes("n,," + _clientFirstBare);
     }
 
-    public byte[] ClientFinal(byte[] serverFirstBytes)
+    /// <summary>With <paramref name="librdkafkaNonce"/> the nonce is sent as librdkafka does: client nonce + the server's whole nonce.</summary>
+    public byte[] ClientFinal(byte[] serverFirstBytes, bool librdkafkaNonce = false)
     {
         var serverFirst = Encoding.UTF8.GetString(serverFirstBytes);
         var attributes = serverFirst.Split(',').ToDictionary(a => a[0], a => a[2..]);
         var salted = mechanism.SaltedPassword(password, Convert.FromBase64String(attributes['s']), int.Parse(attributes['i']));
         var clientKey = mechanism.Hmac(salted, "Client Key"u8);
         var storedKey = mechanism.Digest(clientKey);
-        var withoutProof = $"c=biws,r={attributes['r']}";
+        var withoutProof = $"c=biws,r={(librdkafkaNonce ? clientNonce : "")}{attributes['r']}";
         var authMessage = Encoding.UTF8.GetBytes($"{_clientFirstBare},{serverFirst},{withoutProof}");
         var signature = mechanism.Hmac(storedKey, authMessage);
         var proof = clientKey.Select((b, i) => (byte)(b ^ signature[i])).ToArray();
