@@ -7,7 +7,7 @@ namespace Strom.Interop.Tests;
 /// <summary>
 /// Real clients through SSL (CA-verified), SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)
 /// and SASL_SSL listeners of one broker: librdkafka through confluent-kafka-python and kcat,
-/// and kafka-python, whose v0 SaslHandshake sends raw tokens. Wrong passwords must come back
+/// kafka-python, whose v0 SaslHandshake sends raw tokens, and kafkajs with its own SCRAM. Wrong passwords must come back
 /// to the client as authentication failures.
 /// </summary>
 public sealed class SecurityInteropTests : IAsyncLifetime
@@ -86,6 +86,24 @@ public sealed class SecurityInteropTests : IAsyncLifetime
         // The broker keeps serving the right password.
         var ok = await RunAsync("confluent", protocol, mechanism, Password(mechanism), $"sec-after-{library}-{mechanism}".ToLowerInvariant(), "roundtrip");
         Assert.True(ok.Succeeded, ok.ToString());
+    }
+
+    [Theory]
+    [InlineData("SSL", "-", "roundtrip")]
+    [InlineData("SASL_PLAINTEXT", "PLAIN", "roundtrip")]
+    [InlineData("SASL_PLAINTEXT", "SCRAM-SHA-256", "roundtrip")]
+    [InlineData("SASL_SSL", "SCRAM-SHA-512", "roundtrip")]
+    [InlineData("SASL_PLAINTEXT", "SCRAM-SHA-512", "auth-failure")]
+    public async Task KafkaJs(string protocol, string mechanism, string phase)
+    {
+        await ClientScript.KafkaJs.EnsureInstalledAsync();
+        var topic = $"sec-kafkajs-{protocol}-{mechanism}".ToLowerInvariant();
+        var result = await ProcessRunner.RunAsync("node",
+        [
+            Path.Combine(ClientScript.ClientsDirectory, "js", "kafkajs_security.js"), $"127.0.0.1:{Broker.PortOf(protocol)}", topic, protocol,
+            mechanism, mechanism == "PLAIN" ? "alice" : "scram-user", phase == "auth-failure" ? "wrong" : Password(mechanism), _pki.CaPem, phase,
+        ], Timeout, ClientScript.ClientsDirectory);
+        Assert.True(result.Succeeded, result.ToString());
     }
 
     [Fact]
