@@ -9,6 +9,7 @@ using Strom.Broker.Network;
 using Strom.Broker.Options;
 using Strom.Broker.Partitions;
 using Strom.Broker.Producers;
+using Strom.Broker.Security;
 using Strom.Protocol;
 using Strom.Storage;
 
@@ -58,8 +59,27 @@ public sealed partial class KafkaBroker : IAsyncDisposable
         Groups = new GroupCoordinator(groupOptions, new OffsetsTopic(Topics, Partitions, groupOptions), Time,
             loggerFactory.CreateLogger<GroupCoordinator>(), (topic, partition) => Partitions.Get(topic, partition) is not null);
         ProducerIds = new ProducerIdManager(Path.Combine(config.LogDirs[0], "__cluster_metadata", "producer-ids"));
+        ScramCredentials = new ScramCredentialStore(Path.Combine(config.LogDirs[0], "__cluster_metadata", "scram-credentials.json"));
+        // Resolved now so that a bad keystore or JAAS line stops the broker at startup, not at the first client.
+        SecurityByListener = config.Listeners.ToDictionary(l => l.Name, l => ListenerSecurity.Resolve(config, l.Name), StringComparer.Ordinal);
         Dispatcher = new RequestDispatcher(this);
     }
+
+    /// <summary>SCRAM credentials (AlterUserScramCredentials), persisted next to topics.json.</summary>
+    public ScramCredentialStore ScramCredentials { get; }
+
+    /// <summary>How each listener is secured, by listener name.</summary>
+    public IReadOnlyDictionary<string, ListenerSecurity> SecurityByListener { get; }
+
+    /// <summary>A SASL state for a new connection on this listener; null when the listener has no SASL.</summary>
+    public SaslSession? NewSaslSession(string listenerName) =>
+        SecurityByListener.TryGetValue(listenerName, out var security) && security.UsesSasl
+            ? new SaslSession(security, mechanism => CreateSaslServer(security, mechanism))
+            : null;
+
+    private ISaslServer CreateSaslServer(ListenerSecurity security, string mechanism) => mechanism == PlainSaslServer.MechanismName
+        ? new PlainSaslServer(security.PlainUsers)
+        : new ScramSaslServer(ScramMechanism.FromName(mechanism)!, ScramCredentials.Find);
 
     public BrokerConfig Config { get; }
     public TimeProvider Time { get; }

@@ -8,7 +8,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Strom.Broker;
 using Strom.Broker.Network;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Strom.Broker.Options;
+using Strom.Broker.Security;
 using Strom.SchemaRegistry;
 
 namespace Strom.Server;
@@ -55,10 +57,8 @@ public sealed partial class StromServer : IAsyncDisposable
             foreach (var listener in config.Listeners)
             {
                 var name = listener.Name;
-                if (name is not ("PLAINTEXT" or "CONTROLLER") && !name.StartsWith("PLAINTEXT", StringComparison.Ordinal))
-                {
-                    throw new ConfigException($"Listener {listener}: only PLAINTEXT listeners are supported so far");
-                }
+                // The broker resolved every listener's TLS and SASL settings once, failing on a bad keystore.
+                var security = kestrel.ApplicationServices.GetRequiredService<KafkaBroker>().SecurityByListener[name];
                 void Configure(ListenOptions options)
                 {
                     options.Use(next => connection =>
@@ -66,6 +66,10 @@ public sealed partial class StromServer : IAsyncDisposable
                         connection.Features.Set(new ListenerNameFeature(name));
                         return next(connection);
                     });
+                    if (security.Ssl is { } ssl)
+                    {
+                        options.UseHttps(TlsOptions(ssl));
+                    }
                     options.UseConnectionHandler<KafkaConnectionHandler>();
                     _kafkaListeners.Add((listener, options));
                 }
@@ -137,6 +141,22 @@ public sealed partial class StromServer : IAsyncDisposable
             : endPoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : endPoint.Address;
         return new IPEndPoint(address, endPoint.Port).ToString();
     }
+
+    /// <summary>Kestrel's TLS for an SSL or SASL_SSL listener; it serves any connection handler, not only HTTP.</summary>
+    private static HttpsConnectionAdapterOptions TlsOptions(SslSettings ssl) => new()
+    {
+        ServerCertificate = ssl.Certificate,
+        ServerCertificateChain = ssl.Chain,
+        SslProtocols = ssl.Protocols,
+        ClientCertificateMode = ssl.ClientAuth switch
+        {
+            SslClientAuth.Required => ClientCertificateMode.RequireCertificate,
+            SslClientAuth.Requested => ClientCertificateMode.AllowCertificate,
+            _ => ClientCertificateMode.NoCertificate,
+        },
+        // Client certificates are checked against ssl.truststore.* only, as Kafka does.
+        ClientCertificateValidation = (certificate, _, _) => ssl.ValidateClientCertificate(certificate),
+    };
 
     private static IPEndPoint ResolveEndPoint(Listener listener)
     {

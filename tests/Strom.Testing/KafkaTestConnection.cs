@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Strom.Protocol;
 using Strom.Protocol.Messages;
 
@@ -13,13 +15,44 @@ namespace Strom.Testing;
 public sealed class KafkaTestConnection : IAsyncDisposable
 {
     private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private int _correlationId;
 
-    private KafkaTestConnection(TcpClient client)
+    private KafkaTestConnection(TcpClient client, Stream? stream = null)
     {
         _client = client;
-        _stream = client.GetStream();
+        _stream = stream ?? client.GetStream();
+    }
+
+    /// <summary>Connects over TLS, trusting only <paramref name="ca"/>; optionally presents a client certificate.</summary>
+    public static async Task<KafkaTestConnection> ConnectTlsAsync(int port, X509Certificate2 ca, X509Certificate2? clientCertificate = null,
+        CancellationToken cancellationToken = default)
+    {
+        var client = new TcpClient { NoDelay = true };
+        await client.ConnectAsync("127.0.0.1", port, cancellationToken).ConfigureAwait(false);
+        var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ClientCertificates = clientCertificate is null ? null : [clientCertificate],
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return certificate is not null && chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+                },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+        return new KafkaTestConnection(client, tls);
     }
 
     public static async Task<KafkaTestConnection> ConnectAsync(int port, CancellationToken cancellationToken = default)
@@ -168,6 +201,7 @@ public sealed class KafkaTestConnection : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        _stream.Dispose();
         _client.Dispose();
         return ValueTask.CompletedTask;
     }

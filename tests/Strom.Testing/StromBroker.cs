@@ -23,6 +23,10 @@ public sealed class StromBroker : IAsyncDisposable
     }
 
     public string BootstrapServers => $"127.0.0.1:{Port}";
+
+    /// <summary>The bound port of a named listener (SSL, SASL_PLAINTEXT, ...).</summary>
+    public int PortOf(string listenerName) =>
+        _server?.BoundListeners.First(l => l.Listener.Name == listenerName).EndPoint.Port ?? throw new InvalidOperationException("broker stopped");
     public int Port { get; private set; }
 
     /// <summary>The Schema Registry's base URL (http://127.0.0.1:port) when started with it, else null.</summary>

@@ -37,6 +37,10 @@ public sealed class RequestDispatcher
     private readonly ElectLeadersHandler _electLeaders;
     private readonly IncrementalAlterConfigsHandler _incrementalAlterConfigs;
     private readonly DescribeClusterHandler _describeCluster;
+    private readonly SaslHandshakeHandler _saslHandshake = new();
+    private readonly SaslAuthenticateHandler _saslAuthenticate = new();
+    private readonly DescribeUserScramCredentialsHandler _describeUserScramCredentials;
+    private readonly AlterUserScramCredentialsHandler _alterUserScramCredentials;
     private readonly Dictionary<ApiKey, (short Min, short Max)> _versions;
 
     public RequestDispatcher(KafkaBroker broker)
@@ -68,6 +72,8 @@ public sealed class RequestDispatcher
         _electLeaders = new ElectLeadersHandler(broker);
         _incrementalAlterConfigs = new IncrementalAlterConfigsHandler(broker);
         _describeCluster = new DescribeClusterHandler(broker);
+        _describeUserScramCredentials = new DescribeUserScramCredentialsHandler(broker);
+        _alterUserScramCredentials = new AlterUserScramCredentialsHandler(broker);
         _versions = new Dictionary<ApiKey, (short, short)>
         {
             [ApiKey.Produce] = (ProduceHandler.MinVersion, ProduceHandler.MaxVersion),
@@ -97,6 +103,10 @@ public sealed class RequestDispatcher
             [ApiKey.ElectLeaders] = (ElectLeadersHandler.MinVersion, ElectLeadersHandler.MaxVersion),
             [ApiKey.IncrementalAlterConfigs] = (IncrementalAlterConfigsHandler.MinVersion, IncrementalAlterConfigsHandler.MaxVersion),
             [ApiKey.DescribeCluster] = (DescribeClusterHandler.MinVersion, DescribeClusterHandler.MaxVersion),
+            [ApiKey.SaslHandshake] = (SaslHandshakeHandler.MinVersion, SaslHandshakeHandler.MaxVersion),
+            [ApiKey.SaslAuthenticate] = (SaslAuthenticateHandler.MinVersion, SaslAuthenticateHandler.MaxVersion),
+            [ApiKey.DescribeUserScramCredentials] = (DescribeUserScramCredentialsHandler.MinVersion, DescribeUserScramCredentialsHandler.MaxVersion),
+            [ApiKey.AlterUserScramCredentials] = (AlterUserScramCredentialsHandler.MinVersion, AlterUserScramCredentialsHandler.MaxVersion),
         };
         Advertised = _versions.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.Min, kv.Value.Max)).ToArray();
     }
@@ -137,6 +147,10 @@ public sealed class RequestDispatcher
         ElectLeadersRequest r => _electLeaders.Handle(context, r),
         IncrementalAlterConfigsRequest r => _incrementalAlterConfigs.Handle(context, r),
         DescribeClusterRequest r => _describeCluster.Handle(context, r),
+        SaslHandshakeRequest r => _saslHandshake.Handle(context, r),
+        SaslAuthenticateRequest r => _saslAuthenticate.Handle(context, r),
+        DescribeUserScramCredentialsRequest r => _describeUserScramCredentials.Handle(context, r),
+        AlterUserScramCredentialsRequest r => _alterUserScramCredentials.Handle(context, r),
         _ => throw new ProtocolException(ErrorCode.UnsupportedVersion, $"{request.ApiKey} is not served"),
     };
 }

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using Strom.Broker.Security;
 using Strom.Protocol;
 using Strom.Protocol.Messages;
 using Strom.Protocol.Primitives;
@@ -35,6 +36,7 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
             LocalEndPoint = connection.LocalEndPoint,
             RemoteEndPoint = connection.RemoteEndPoint,
             ConnectionClosed = lifetime.Token,
+            Sasl = broker.NewSaslSession(listener),
         };
         using var response = new PooledBufferWriter(64 * 1024);
         var input = connection.Transport.Input;
@@ -47,7 +49,10 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
                 var result = await input.ReadAsync(lifetime.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var pendingFlush = false;
-                while (TryGetFrame(ref buffer, maxRequestBytes, context, out var frame, out var reject))
+                while (context.Sasl is { AwaitingRawToken: true }
+                    ? TryGetRawToken(ref buffer, out var frame, out var reject)
+                    : TryGetFrame(ref buffer, context.Sasl is { IsAuthenticated: false } ? PreAuthenticationLimit(maxRequestBytes) : maxRequestBytes,
+                        context, out frame, out reject))
                 {
                     if (reject is not null)
                     {
@@ -55,6 +60,17 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
                         return;
                     }
                     response.Reset();
+                    if (context.Sasl is { AwaitingRawToken: true } rawSession)
+                    {
+                        // KIP-43 v0: the token is the whole frame and the answer is a bare size + token.
+                        if (!EvaluateRawToken(rawSession, frame, response, context))
+                        {
+                            return;
+                        }
+                        output.Write(response.WrittenSpan);
+                        pendingFlush = true;
+                        continue;
+                    }
                     var serving = ServeAsync(frame, context, response);
                     if (!serving.IsCompleted && pendingFlush)
                     {
@@ -72,6 +88,12 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
                     {
                         output.Write(response.WrittenSpan);
                         pendingFlush = true;
+                    }
+                    if (context.CloseAfterResponse is { } closeReason)
+                    {
+                        LogRejected(logger, context.RemoteEndPoint?.ToString(), closeReason);
+                        await output.FlushAsync().ConfigureAwait(false);
+                        return;
                     }
                     response.Trim(1 << 20);
                 }
@@ -131,7 +153,7 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         if (size < MinRequestBytes || size > maxRequestBytes)
         {
             reject = size > maxRequestBytes
-                ? $"request size {size} is larger than socket.request.max.bytes ({maxRequestBytes})"
+                ? $"request size {size} is larger than {(context.Sasl is { IsAuthenticated: false } ? "sasl.server.max.receive.size before authentication" : "socket.request.max.bytes")} ({maxRequestBytes})"
                 : $"request size {size} is too small";
             if (LooksLikeHttpOrTls(prefix))
             {
@@ -145,6 +167,56 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         }
         frame = buffer.Slice(FrameHeaderBytes, size);
         buffer = buffer.Slice(frame.End);
+        return true;
+    }
+
+    /// <summary>Before authentication a frame may be at most sasl.server.max.receive.size, as in Kafka: strangers cannot make the broker buffer 100 MB.</summary>
+    private static int PreAuthenticationLimit(int maxRequestBytes) => Math.Min(maxRequestBytes, SaslSession.MaxReceiveSize);
+
+    /// <summary>A raw SASL token after a v0 handshake: int32 size then bytes, capped at sasl.server.max.receive.size.</summary>
+    private static bool TryGetRawToken(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame, out string? reject)
+    {
+        frame = default;
+        reject = null;
+        if (buffer.Length < FrameHeaderBytes)
+        {
+            return false;
+        }
+        Span<byte> prefix = stackalloc byte[FrameHeaderBytes];
+        buffer.Slice(0, FrameHeaderBytes).CopyTo(prefix);
+        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (size < 0 || size > SaslSession.MaxReceiveSize)
+        {
+            reject = $"SASL token size {size} is invalid (at most {SaslSession.MaxReceiveSize})";
+            return true;
+        }
+        if (buffer.Length < FrameHeaderBytes + size)
+        {
+            return false;
+        }
+        frame = buffer.Slice(FrameHeaderBytes, size);
+        buffer = buffer.Slice(frame.End);
+        return true;
+    }
+
+    /// <summary>Writes the server token framed by its size; false (connection to close) when authentication fails.</summary>
+    private bool EvaluateRawToken(SaslSession session, ReadOnlySequence<byte> token, PooledBufferWriter response, RequestContext context)
+    {
+        byte[] reply;
+        try
+        {
+            reply = session.Evaluate(token.ToArray());
+        }
+        catch (SaslAuthenticationException ex)
+        {
+            // v0 has no way to carry an error: Kafka closes the connection, and so does Strom.
+            LogRejected(logger, context.RemoteEndPoint?.ToString(), $"{session.Mechanism} authentication failed: {ex.Message}");
+            return false;
+        }
+        var span = response.GetSpan(FrameHeaderBytes + reply.Length);
+        BinaryPrimitives.WriteInt32BigEndian(span, reply.Length);
+        reply.CopyTo(span[FrameHeaderBytes..]);
+        response.Advance(FrameHeaderBytes + reply.Length);
         return true;
     }
 
@@ -177,6 +249,13 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
                 return Outcome.Respond;
             }
             LogRejected(logger, context.RemoteEndPoint?.ToString(), $"unsupported version {version} of {apiKey}");
+            return Outcome.Close;
+        }
+
+        if (context.Sasl is { IsAuthenticated: false } && apiKey is not (ApiKey.ApiVersions or ApiKey.SaslHandshake or ApiKey.SaslAuthenticate))
+        {
+            // As Kafka: anything else before authentication means the client is not speaking SASL.
+            LogRejected(logger, context.RemoteEndPoint?.ToString(), $"{apiKey} before SASL authentication on listener {context.ListenerName}");
             return Outcome.Close;
         }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Strom.Broker.Security;
 using Strom.Protocol;
 
 namespace Strom.Broker.Network;
@@ -15,6 +16,12 @@ public sealed class RequestContext
     public int CorrelationId { get; set; }
     public string? ClientId { get; set; }
     public CancellationToken ConnectionClosed { get; init; }
+
+    /// <summary>The connection's SASL state; null on a listener without SASL.</summary>
+    public SaslSession? Sasl { get; init; }
+
+    /// <summary>Set by a handler whose answer must be the connection's last (failed authentication): the reason.</summary>
+    public string? CloseAfterResponse { get; set; }
 
     /// <summary>Buffers the response still refers to (fetched log bytes); released once it is written.</summary>
     public List<IDisposable>? ResponseResources { get; set; }

@@ -10,6 +10,7 @@ public static class ConfigCatalog
     private static readonly string[] CleanupPolicies = ["delete", "compact"];
     private static readonly string[] CompressionTypes = ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"];
     private static readonly string[] TimestampTypes = ["CreateTime", "LogAppendTime"];
+    private static readonly string[] SslClientAuthValues = ["none", "requested", "required"];
 
     /// <summary>Topic-level configs (DescribeConfigs resource type TOPIC).</summary>
     public static readonly IReadOnlyList<ConfigDefinition> Topic =
@@ -118,6 +119,21 @@ public static class ConfigCatalog
         new("max.incremental.fetch.session.cache.slots", ConfigType.Int, "1000", Min: 0),
         new("num.network.threads", ConfigType.Int, "3"),
         new("num.io.threads", ConfigType.Int, "8"),
+        // Security (each may be set per listener as listener.name.<name>.<key>).
+        new("sasl.enabled.mechanisms", ConfigType.List, "GSSAPI", ReadOnly: true),
+        new("sasl.jaas.config", ConfigType.Password, null, ReadOnly: true, Sensitive: true),
+        new("ssl.keystore.type", ConfigType.String, "JKS", ReadOnly: true),
+        new("ssl.keystore.location", ConfigType.String, null, ReadOnly: true),
+        new("ssl.keystore.password", ConfigType.Password, null, ReadOnly: true, Sensitive: true),
+        new("ssl.key.password", ConfigType.Password, null, ReadOnly: true, Sensitive: true),
+        new("ssl.keystore.certificate.chain", ConfigType.Password, null, ReadOnly: true, Sensitive: true),
+        new("ssl.keystore.key", ConfigType.Password, null, ReadOnly: true, Sensitive: true),
+        new("ssl.truststore.type", ConfigType.String, "JKS", ReadOnly: true),
+        new("ssl.truststore.location", ConfigType.String, null, ReadOnly: true),
+        new("ssl.truststore.password", ConfigType.Password, null, ReadOnly: true, Sensitive: true),
+        new("ssl.truststore.certificates", ConfigType.Password, null, ReadOnly: true, Sensitive: true),
+        new("ssl.client.auth", ConfigType.String, "none", ValidValues: SslClientAuthValues, ReadOnly: true),
+        new("ssl.enabled.protocols", ConfigType.List, "TLSv1.2,TLSv1.3", ReadOnly: true),
     ];
 
     private static readonly Dictionary<string, ConfigDefinition> TopicByName = Topic.ToDictionary(d => d.Name);
@@ -126,4 +142,14 @@ public static class ConfigCatalog
     public static ConfigDefinition? FindTopic(string name) => TopicByName.GetValueOrDefault(name);
 
     public static ConfigDefinition? FindBroker(string name) => BrokerByName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// A per-listener override (listener.name.&lt;name&gt;.ssl.key.password, ...plain.sasl.jaas.config)
+    /// is as secret as the key it overrides: DescribeConfigs must not show it.
+    /// </summary>
+    public static bool IsSensitiveListenerKey(string name) =>
+        name.StartsWith("listener.name.", StringComparison.Ordinal)
+        && (name.EndsWith("sasl.jaas.config", StringComparison.Ordinal) || name.EndsWith("password", StringComparison.Ordinal)
+            || name.EndsWith("ssl.keystore.key", StringComparison.Ordinal) || name.EndsWith("ssl.keystore.certificate.chain", StringComparison.Ordinal)
+            || name.EndsWith("ssl.truststore.certificates", StringComparison.Ordinal));
 }

@@ -81,7 +81,7 @@ public static class ConfigDescriber
         foreach (var name in names)
         {
             var def = ConfigCatalog.FindBroker(name);
-            var sensitive = def?.Sensitive ?? false;
+            var sensitive = def?.Sensitive ?? ConfigCatalog.IsSensitiveListenerKey(name);
             var value = sensitive ? null : broker.Explicit.TryGetValue(name, out var set) ? set : def?.Default;
             var synonyms = BrokerSynonyms(broker, name, sensitive);
             var source = synonyms.Count == 0 ? ConfigSource.DefaultConfig : synonyms[0].Source;
