@@ -141,16 +141,13 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
     private static bool TryGetFrame(ref ReadOnlySequence<byte> buffer, int maxRequestBytes, RequestContext context,
         out ReadOnlySequence<byte> frame, out string? reject)
     {
-        frame = default;
         reject = null;
-        if (buffer.Length < FrameHeaderBytes)
+        Span<byte> prefix = stackalloc byte[FrameHeaderBytes];
+        if (!TrySlice(ref buffer, MinRequestBytes, maxRequestBytes, prefix, out frame, out var badSize))
         {
             return false;
         }
-        Span<byte> prefix = stackalloc byte[FrameHeaderBytes];
-        buffer.Slice(0, FrameHeaderBytes).CopyTo(prefix);
-        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (size < MinRequestBytes || size > maxRequestBytes)
+        if (badSize is { } size)
         {
             reject = size > maxRequestBytes
                 ? $"request size {size} is larger than {(context.Sasl is { IsAuthenticated: false } ? "sasl.server.max.receive.size before authentication" : "socket.request.max.bytes")} ({maxRequestBytes})"
@@ -159,6 +156,29 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
             {
                 reject += " (this looks like HTTP or TLS: the Kafka listener speaks PLAINTEXT Kafka protocol)";
             }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// An int32 size then that many bytes. True when the whole frame is buffered (sliced off the
+    /// buffer), or at once when the size is outside [min, max] (then <paramref name="badSize"/> holds
+    /// it and nothing waits for the bytes). <paramref name="prefix"/> receives the size's 4 bytes.
+    /// </summary>
+    private static bool TrySlice(ref ReadOnlySequence<byte> buffer, int minBytes, int maxBytes, Span<byte> prefix,
+        out ReadOnlySequence<byte> frame, out int? badSize)
+    {
+        frame = default;
+        badSize = null;
+        if (buffer.Length < FrameHeaderBytes)
+        {
+            return false;
+        }
+        buffer.Slice(0, FrameHeaderBytes).CopyTo(prefix);
+        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        if (size < minBytes || size > maxBytes)
+        {
+            badSize = size;
             return true;
         }
         if (buffer.Length < FrameHeaderBytes + size)
@@ -176,26 +196,16 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
     /// <summary>A raw SASL token after a v0 handshake: int32 size then bytes, capped at sasl.server.max.receive.size.</summary>
     private static bool TryGetRawToken(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame, out string? reject)
     {
-        frame = default;
         reject = null;
-        if (buffer.Length < FrameHeaderBytes)
+        Span<byte> prefix = stackalloc byte[FrameHeaderBytes];
+        if (!TrySlice(ref buffer, 0, SaslSession.MaxReceiveSize, prefix, out frame, out var badSize))
         {
             return false;
         }
-        Span<byte> prefix = stackalloc byte[FrameHeaderBytes];
-        buffer.Slice(0, FrameHeaderBytes).CopyTo(prefix);
-        var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
-        if (size < 0 || size > SaslSession.MaxReceiveSize)
+        if (badSize is { } size)
         {
             reject = $"SASL token size {size} is invalid (at most {SaslSession.MaxReceiveSize})";
-            return true;
         }
-        if (buffer.Length < FrameHeaderBytes + size)
-        {
-            return false;
-        }
-        frame = buffer.Slice(FrameHeaderBytes, size);
-        buffer = buffer.Slice(frame.End);
         return true;
     }
 
