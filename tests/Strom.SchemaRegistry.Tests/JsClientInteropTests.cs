@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strom.Avro.Generic;
@@ -16,33 +15,16 @@ namespace Strom.SchemaRegistry.Tests;
 /// decode (Protobuf through @confluentinc/schemaregistry's format=serialized). Needs node and the packages of tests/clients/js-schema (test.sh runs npm ci there):
 /// without them these tests fail, they do not pass silently.
 /// </summary>
-public sealed class JsClientInteropTests : IAsyncLifetime
+public sealed class JsClientInteropTests : RegistryClientTestBase
 {
     private static readonly string ScriptDirectory = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../clients/js-schema"));
-    private RegistryServer _server = null!;
-    private SchemaRegistryClient _client = null!;
-    private string _url = "";
-
-    public async Task InitializeAsync()
-    {
-        _server = await RegistryServer.StartAsync();
-        _url = _server.Host.Addresses[0].ToString().TrimEnd('/');
-        _client = new SchemaRegistryClient(_url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("kafkajs")]
     [InlineData("confluent")]
     public async Task Avro(string client)
     {
         var encoded = await EncodeWithNodeAsync(client, "avro");
-        var record = (GenericRecord)new AvroDeserializer(_client).Deserialize(encoded.Payload, false, Context("avro", client))!;
+        var record = (GenericRecord)new AvroDeserializer(Client).Deserialize(encoded.Payload, false, Context("avro", client))!;
         Assert.Equal("p-1", record["id"]);
         Assert.Equal(12.5, record["amount"]);
         Assert.Equal(3L, record["count"]);
@@ -52,7 +34,7 @@ public sealed class JsClientInteropTests : IAsyncLifetime
 
         record["id"] = "from-strom";
         record["note"] = null;
-        var ours = await new AvroSerializer(_client, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false })
+        var ours = await new AvroSerializer(Client, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false })
             .SerializeAsync(record, Context("avro", client));
         Assert.Equal(encoded.Id, BinaryPrimitives.ReadInt32BigEndian(ours.AsSpan(1)));
         var decoded = JsonNode.Parse(await RunNodeAsync(client, "avro", "decode", Convert.ToHexString(ours)))!;
@@ -67,12 +49,12 @@ public sealed class JsClientInteropTests : IAsyncLifetime
     public async Task JsonSchema(string client)
     {
         var encoded = await EncodeWithNodeAsync(client, "json");
-        var value = new JsonSchemaDeserializer<JsonElement>(_client, validate: true).Deserialize(encoded.Payload, false, Context("json", client));
+        var value = new JsonSchemaDeserializer<JsonElement>(Client, validate: true).Deserialize(encoded.Payload, false, Context("json", client));
         Assert.Equal(7, value.GetProperty("id").GetInt32());
         Assert.Equal("seven", value.GetProperty("name").GetString());
 
-        var schema = (await _client.GetVersionAsync($"json-{client}-value")).Schema;
-        var ours = await new JsonSchemaSerializer<object>(_client, schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false })
+        var schema = (await Client.GetVersionAsync($"json-{client}-value")).Schema;
+        var ours = await new JsonSchemaSerializer<object>(Client, schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false })
             .SerializeAsync(new { id = 8, name = "eight", tags = new[] { "y" } }, Context("json", client));
         Assert.Equal(encoded.Id, BinaryPrimitives.ReadInt32BigEndian(ours.AsSpan(1)));
         var decoded = JsonNode.Parse(await RunNodeAsync(client, "json", "decode", Convert.ToHexString(ours)))!;
@@ -89,10 +71,10 @@ public sealed class JsClientInteropTests : IAsyncLifetime
     public async Task ProtobufWrittenByStromIsReadByKafkajs()
     {
         var encoded = await EncodeWithNodeAsync("kafkajs", "protobuf");
-        var schema = (await _client.GetSchemaByIdAsync(encoded.Id)).Schema;
-        Assert.Equal("PROTOBUF", (await _client.GetSchemaByIdAsync(encoded.Id)).SchemaType);
+        var schema = (await Client.GetSchemaByIdAsync(encoded.Id)).Schema;
+        Assert.Equal("PROTOBUF", (await Client.GetSchemaByIdAsync(encoded.Id)).SchemaType);
         byte[] message = [0x0A, 3, (byte)'p', (byte)'-', (byte)'2', 0x10, 5, 0x1A, 1, (byte)'z'];
-        var ours = await new ProtobufSerializer(_client, schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false })
+        var ours = await new ProtobufSerializer(Client, schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false })
             .SerializeAsync(new ProtobufMessage("interop.Payment", message), Context("protobuf", "kafkajs"));
         Assert.Equal(0, ours[5]);
         var decoded = JsonNode.Parse(await RunNodeAsync("kafkajs", "protobuf", "decode", Convert.ToHexString(ours)))!;
@@ -113,7 +95,7 @@ public sealed class JsClientInteropTests : IAsyncLifetime
         var output = JsonNode.Parse(await RunNodeAsync("confluent", "protobuf", "encode"))!;
         var id = output["id"]!.GetValue<int>();
         var context = Context("protobuf", "confluent");
-        var deserializer = new ProtobufDeserializer(_client);
+        var deserializer = new ProtobufDeserializer(Client);
         var order = deserializer.Deserialize(Convert.FromHexString(output["payload"]!.GetValue<string>()), false, context)!;
         Assert.Equal(("interop.Order", id), (order.MessageName, order.SchemaId));
         Assert.Equal([1], order.Indexes);
@@ -130,7 +112,7 @@ public sealed class JsClientInteropTests : IAsyncLifetime
         Assert.Equal([1, 0], nested.Indexes);
 
         // Stored as .proto text, with the import as a reference registered the same way.
-        var stored = await _client.GetVersionAsync("protobuf-confluent-value");
+        var stored = await Client.GetVersionAsync("protobuf-confluent-value");
         Assert.Equal(id, stored.Id);
         Assert.Contains("message Order {", stored.Schema, StringComparison.Ordinal);
         Assert.Contains("import \"google/protobuf/timestamp.proto\";", stored.Schema, StringComparison.Ordinal);
@@ -139,7 +121,7 @@ public sealed class JsClientInteropTests : IAsyncLifetime
 
         byte[] line2 = [.. Field(1, "z"u8), 0x10, 4];
         byte[] message = [.. Field(1, "from-strom"u8), 0x10, 9, .. Field(4, line2), .. Field(5, [0x08, 0x80, 0xE2, 0xCF, 0xAA, 0x06])];
-        var ours = await new ProtobufSerializer(_client, stored.Schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false }, stored.References)
+        var ours = await new ProtobufSerializer(Client, stored.Schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false }, stored.References)
             .SerializeAsync(new ProtobufMessage("interop.Order", message), context);
         Assert.Equal([2, 2], ours.AsSpan(5, 2).ToArray()); // zigzag varints: one index, 1
         var decoded = JsonNode.Parse(await RunNodeAsync("confluent", "protobuf", "decode", Convert.ToHexString(ours)))!;
@@ -188,7 +170,7 @@ public sealed class JsClientInteropTests : IAsyncLifetime
             Assert.True(Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", package)),
                 $"{package} is not installed: run `npm ci` in {ScriptDirectory} (test.sh does)");
         }
-        var (exitCode, stdout, stderr) = await ExternalProcess.RunAsync("node", ["interop.js", _url, .. args], ScriptDirectory);
+        var (exitCode, stdout, stderr) = await ExternalProcess.RunAsync("node", ["interop.js", Url, .. args], ScriptDirectory);
         Assert.True(exitCode == 0, $"node interop.js {string.Join(' ', args)}: {stderr}");
         return stdout;
     }

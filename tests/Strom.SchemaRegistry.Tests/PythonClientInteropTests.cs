@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Strom.Client.Serialization;
@@ -17,32 +16,15 @@ namespace Strom.SchemaRegistry.Tests;
 /// register in Confluent's serialized form (base64 FileDescriptorProto, imports as references).
 /// Without the packages these tests fail.
 /// </summary>
-public sealed class PythonClientInteropTests : IAsyncLifetime
+public sealed class PythonClientInteropTests : RegistryClientTestBase
 {
     private const string SystemPython = "/usr/bin/python3";
     private static readonly string Script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../clients/schema_registry_python.py"));
     private static readonly string ProtobufScript = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../clients/schema_registry_python_protobuf.py"));
-    private RegistryServer _server = null!;
-    private SchemaRegistryClient _client = null!;
-    private string _url = "";
-
-    public async Task InitializeAsync()
-    {
-        _server = await RegistryServer.StartAsync();
-        _url = _server.Host.Addresses[0].ToString().TrimEnd('/');
-        _client = new SchemaRegistryClient(_url);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task ConfluentKafkaPythonRegistryClientAndJsonSerde()
     {
-        var (exitCode, output, stderr) = await ExternalProcess.RunAsync(SystemPython, [Script, _url]);
+        var (exitCode, output, stderr) = await ExternalProcess.RunAsync(SystemPython, [Script, Url]);
         Assert.True(exitCode == 0,
             $"schema_registry_python.py exited {exitCode} (needs apt-get install -y python3-confluent-kafka python3-requests python3-jsonschema): {output} {stderr}");
 
@@ -51,8 +33,8 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
         var payload = Convert.FromHexString(result["payload"]!.GetValue<string>());
         Assert.Equal(0, payload[0]);
         Assert.Equal(id, BinaryPrimitives.ReadInt32BigEndian(payload.AsSpan(1, 4)));
-        Assert.Equal("JSON", (await _client.GetSchemaByIdAsync(id)).SchemaType);
-        var value = new JsonSchemaDeserializer<JsonElement>(_client, validate: true)
+        Assert.Equal("JSON", (await Client.GetSchemaByIdAsync(id)).SchemaType);
+        var value = new JsonSchemaDeserializer<JsonElement>(Client, validate: true)
             .Deserialize(payload, false, new SerializationContext("py-json", MessageComponent.Value));
         Assert.Equal(7, value.GetProperty("id").GetInt32());
         Assert.Equal("seven", value.GetProperty("name").GetString());
@@ -68,12 +50,12 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
             var encoded = JsonNode.Parse(await RunProtobufScriptAsync(work, "encode"))!;
             var id = encoded["id"]!.GetValue<int>();
             var payload = Convert.FromHexString(encoded["payload"]!.GetValue<string>());
-            Assert.Equal("PROTOBUF", (await _client.GetSchemaByIdAsync(id)).SchemaType);
-            var subjects = await _client.GetSubjectsAsync();
+            Assert.Equal("PROTOBUF", (await Client.GetSchemaByIdAsync(id)).SchemaType);
+            var subjects = await Client.GetSubjectsAsync();
             Assert.Contains("google/protobuf/timestamp.proto", subjects);
             Assert.Contains("py-proto-value", subjects);
 
-            var message = new ProtobufDeserializer(_client).Deserialize(payload, false, new SerializationContext("py-proto", MessageComponent.Value))!;
+            var message = new ProtobufDeserializer(Client).Deserialize(payload, false, new SerializationContext("py-proto", MessageComponent.Value))!;
             Assert.Equal("pyinterop.Payment", message.MessageName!.TrimStart('.'));
             Assert.Equal(id, message.SchemaId);
             var fields = ReadFields(message.Payload.ToArray());
@@ -82,8 +64,8 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
             Assert.Equal(["a", "b"], fields[3].Select(f => System.Text.Encoding.UTF8.GetString(f)));
             Assert.Equal("from python", System.Text.Encoding.UTF8.GetString(ReadFields(fields[5][0])[1][0]));
 
-            var latest = await _client.GetVersionAsync("py-proto-value");
-            var ours = await new ProtobufSerializer(_client, latest.Schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false }, latest.References)
+            var latest = await Client.GetVersionAsync("py-proto-value");
+            var ours = await new ProtobufSerializer(Client, latest.Schema, new SerializerConfig { UseLatestVersion = true, AutoRegisterSchemas = false }, latest.References)
                 .SerializeAsync(new ProtobufMessage("pyinterop.Payment", PaymentFromStrom()), new SerializationContext("py-proto", MessageComponent.Value));
             Assert.Equal(id, BinaryPrimitives.ReadInt32BigEndian(ours.AsSpan(1)));
             var decoded = JsonNode.Parse(await RunProtobufScriptAsync(work, "decode", Convert.ToHexString(ours)))!;
@@ -160,7 +142,7 @@ public sealed class PythonClientInteropTests : IAsyncLifetime
 
     private async Task<string> RunProtobufScriptAsync(string work, params string[] args)
     {
-        var (exitCode, output, stderr) = await ExternalProcess.RunAsync(SystemPython, [ProtobufScript, _url, work, .. args]);
+        var (exitCode, output, stderr) = await ExternalProcess.RunAsync(SystemPython, [ProtobufScript, Url, work, .. args]);
         Assert.True(exitCode == 0,
             $"schema_registry_python_protobuf.py {args[0]} exited {exitCode} (needs apt-get install -y python3-confluent-kafka python3-protobuf protobuf-compiler libprotobuf-dev): {output} {stderr}");
         return output;
