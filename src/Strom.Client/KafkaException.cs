@@ -82,3 +82,10 @@ internal static class ClientThrow
     public static void Timeout(string message) =>
         throw new KafkaException(ErrorCode.RequestTimedOut, message);
 }
+
+/// <summary>
+/// The broker refused this client's credentials (SASL) or the TLS handshake failed. Not
+/// retriable: trying again with the same settings fails the same way.
+/// </summary>
+public sealed class KafkaAuthenticationException(ErrorCode errorCode, string message, Exception? inner = null)
+    : KafkaException(errorCode, message, inner);

@@ -81,7 +81,7 @@ public sealed class KafkaCluster : IAsyncDisposable
                         ? (broker.Host, broker.Port)
                         : throw new KafkaException(ErrorCode.BrokerNotAvailable, $"broker {nodeId} is not in the cluster metadata");
                 task = KafkaConnection.ConnectAsync(host, port, Options.ClientId,
-                    TimeSpan.FromMilliseconds(Options.ConnectTimeoutMs), TimeSpan.FromMilliseconds(Options.RequestTimeoutMs), CancellationToken.None);
+                    TimeSpan.FromMilliseconds(Options.ConnectTimeoutMs), TimeSpan.FromMilliseconds(Options.RequestTimeoutMs), CancellationToken.None, Options.Security);
                 _connections[nodeId] = task;
             }
         }

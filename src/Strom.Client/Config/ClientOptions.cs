@@ -30,6 +30,9 @@ public sealed record ClientOptions
     /// <summary><c>allow.auto.create.topics</c>: let Metadata requests create topics (default: true).</summary>
     public bool AllowAutoCreateTopics { get; init; } = true;
 
+    /// <summary><c>security.protocol</c>, <c>ssl.*</c> and <c>sasl.*</c> (default: PLAINTEXT).</summary>
+    public SecurityOptions Security { get; init; } = new();
+
     public static ClientOptions FromConfig(IReadOnlyDictionary<string, string> config)
     {
         var r = new ConfigReader(config);
@@ -46,6 +49,7 @@ public sealed record ClientOptions
             RetryBackoffMaxMs = r.Int("retry.backoff.max.ms", defaults.RetryBackoffMaxMs, 0),
             MetadataMaxAgeMs = r.Int("metadata.max.age.ms", defaults.MetadataMaxAgeMs, 0),
             AllowAutoCreateTopics = r.Bool("allow.auto.create.topics", defaults.AllowAutoCreateTopics),
+            Security = SecurityOptions.Read(r),
         };
     }
 

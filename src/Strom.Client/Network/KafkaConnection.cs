@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Strom.Client.Config;
 using Strom.Protocol;
 using Strom.Protocol.Messages;
 
@@ -15,7 +16,8 @@ namespace Strom.Client.Network;
 /// pending entry, is framed (protocol guide, "Requests and Responses": int32 size, request
 /// header, body) and written under a lock; one reader loop matches responses to pending entries
 /// by correlation id (a broker answers in order, but the id is what the protocol promises).
-/// ApiVersions is negotiated on connect. A failed read or a request timeout closes the
+/// ApiVersions is negotiated on connect, inside TLS for SSL listeners and before the SASL
+/// login for SASL ones (<see cref="TlsConnector"/>, <see cref="SaslAuthenticator"/>). A failed read or a request timeout closes the
 /// connection and fails everything pending with NETWORK_EXCEPTION or REQUEST_TIMED_OUT, as
 /// Kafka's clients do; the owner then connects again.
 /// </summary>
@@ -28,7 +30,7 @@ public sealed class KafkaConnection : IAsyncDisposable
     private const string SoftwareVersion = "0.1.0";
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _reader;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<int, Pending> _pending = new();
@@ -39,10 +41,10 @@ public sealed class KafkaConnection : IAsyncDisposable
     private int _nextCorrelationId;
     private Exception? _failure;
 
-    private KafkaConnection(Socket socket, string endpoint, string clientId, TimeSpan requestTimeout)
+    private KafkaConnection(Socket socket, Stream stream, string endpoint, string clientId, TimeSpan requestTimeout)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = stream;
         _reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(minimumReadSize: 64 * 1024));
         Endpoint = endpoint;
         _clientId = clientId;
@@ -56,10 +58,15 @@ public sealed class KafkaConnection : IAsyncDisposable
 
     public bool IsOpen => !_closed.IsCancellationRequested;
 
-    /// <summary>Connects, starts the reader loop and negotiates API versions.</summary>
+    /// <summary>
+    /// Connects, starts TLS if <paramref name="security"/> asks for it, starts the reader loop,
+    /// negotiates API versions and logs in with SASL if asked. TLS and SASL refusals throw
+    /// <see cref="KafkaAuthenticationException"/>.
+    /// </summary>
     public static async Task<KafkaConnection> ConnectAsync(string host, int port, string clientId,
-        TimeSpan connectTimeout, TimeSpan requestTimeout, CancellationToken cancellationToken)
+        TimeSpan connectTimeout, TimeSpan requestTimeout, CancellationToken cancellationToken, SecurityOptions? security = null)
     {
+        security ??= new SecurityOptions();
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -74,11 +81,35 @@ public sealed class KafkaConnection : IAsyncDisposable
                 ClientThrow.Network($"cannot connect to {host}:{port}: {(ex is SocketException se ? se.SocketErrorCode.ToString() : "timed out")}", ex);
             }
         }
-        var connection = new KafkaConnection(socket, $"{host}:{port}", clientId, requestTimeout);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (security.UsesTls)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(connectTimeout);
+            try
+            {
+                stream = await TlsConnector.AuthenticateAsync(stream, host, security, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                ClientThrow.Network($"TLS handshake with {host}:{port} timed out", ex);
+            }
+            catch
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        var connection = new KafkaConnection(socket, stream, $"{host}:{port}", clientId, requestTimeout);
         connection._readLoop = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
         try
         {
             await connection.NegotiateAsync(cancellationToken).ConfigureAwait(false);
+            if (security.UsesSasl)
+            {
+                await SaslAuthenticator.AuthenticateAsync(connection, security, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch
         {
