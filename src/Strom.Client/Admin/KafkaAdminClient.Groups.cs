@@ -138,18 +138,7 @@ public sealed partial class KafkaAdminClient
             GenerationIdOrMemberEpoch = -1,
             MemberId = "",
             RetentionTimeMs = -1,
-            Topics = offsets.GroupBy(kv => kv.Key.Topic).Select(t => new OffsetCommitRequest.OffsetCommitRequestTopic
-            {
-                Name = t.Key,
-                Partitions = t.Select(kv => new OffsetCommitRequest.OffsetCommitRequestPartition
-                {
-                    PartitionIndex = kv.Key.Partition,
-                    CommittedOffset = kv.Value.Offset,
-                    CommittedLeaderEpoch = -1,
-                    CommitTimestamp = -1,
-                    CommittedMetadata = kv.Value.Metadata ?? "",
-                }).ToList(),
-            }).ToList(),
+            Topics = OffsetCommitTopics.From(offsets),
         };
         var response = await SendToCoordinatorAsync<OffsetCommitResponse>(groupId, request, cancellationToken).ConfigureAwait(false);
         foreach (var t in response.Topics)

@@ -26,18 +26,7 @@ internal sealed partial class GroupMembership
                 MemberId = _memberId,
                 GroupInstanceId = _generation >= 0 ? _options.GroupInstanceId : null,
                 RetentionTimeMs = -1,
-                Topics = offsets.GroupBy(kv => kv.Key.Topic).Select(t => new OffsetCommitRequest.OffsetCommitRequestTopic
-                {
-                    Name = t.Key,
-                    Partitions = t.Select(kv => new OffsetCommitRequest.OffsetCommitRequestPartition
-                    {
-                        PartitionIndex = kv.Key.Partition,
-                        CommittedOffset = kv.Value.Offset,
-                        CommittedLeaderEpoch = -1,
-                        CommitTimestamp = -1,
-                        CommittedMetadata = kv.Value.Metadata ?? "",
-                    }).ToList(),
-                }).ToList(),
+                Topics = OffsetCommitTopics.From(offsets),
             };
             var response = await SendToCoordinatorAsync<OffsetCommitResponse>(request, null, ct).ConfigureAwait(false);
             foreach (var topic in response.Topics)
